@@ -1,0 +1,36 @@
+package io.llava4j.kernels;
+
+import io.llava4j.tensor.Tensor;
+
+/**
+ * Linear layers: out[n][outDim] = x[n][in] · W^T + b, with W stored [outDim][in] (nn.Linear layout) in
+ * F32/F16/BF16. Each weight row is widened once per call into a per-thread buffer and dotted with every
+ * input row, so W is read once whatever n is. Parallel over output rows.
+ */
+public final class MatMul {
+    private MatMul() {}
+
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    public static void matmul(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
+        if (w.numel() != (long) outDim * in) {
+            throw new IllegalArgumentException("matmul: weight " + w + " is not [" + outDim + ", " + in + "]");
+        }
+        Parallel.forRange(outDim, 16, (from, to) -> {
+            float[] row = ROW.get();
+            if (row.length < in) { row = new float[in]; ROW.set(row); }
+            for (int o = from; o < to; o++) {
+                w.toFloats((long) o * in, row, 0, in);
+                float b = bias == null ? 0f : bias[o];
+                for (int t = 0; t < n; t++) out[t * outDim + o] = VectorOps.dot(x, t * in, row, 0, in) + b;
+            }
+        });
+    }
+
+    /** Convenience: allocates the output. */
+    public static float[] matmul(float[] x, int n, int in, Tensor w, float[] bias, int outDim) {
+        float[] out = new float[n * outDim];
+        matmul(x, n, in, w, bias, out, outDim);
+        return out;
+    }
+}

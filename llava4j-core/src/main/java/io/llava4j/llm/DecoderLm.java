@@ -1,0 +1,116 @@
+package io.llava4j.llm;
+
+import io.llava4j.format.WeightMap;
+import io.llava4j.kernels.Activations;
+import io.llava4j.nn.Attention;
+import io.llava4j.nn.Linear;
+import io.llava4j.nn.RmsNorm;
+import io.llava4j.tensor.Tensor;
+
+/**
+ * LLaMA-family decoder (LLaMA/Vicuna, Mistral, Qwen2): token embeddings -> N x [RMSNorm -> GQA attention
+ * with RoPE (+ q/k/v bias for Qwen2) -> residual -> RMSNorm -> SwiGLU MLP -> residual] -> RMSNorm -> lm_head.
+ * The whole prompt is processed in one batched pass (prefill); decoding feeds one row at a time with the
+ * KV cache. Input is embeddings so media features can be spliced in before the first layer.
+ */
+public final class DecoderLm {
+
+    /** One decoder layer's weights. */
+    record Layer(RmsNorm inputNorm, Linear q, Linear k, Linear v, Linear o, RmsNorm postNorm,
+                 Linear gate, Linear up, Linear down) {}
+
+    private final DecoderConfig cfg;
+    private final Tensor embedTokens; // (vocab, hidden)
+    private final Layer[] layers;
+    private final RmsNorm finalNorm;
+    private final Tensor lmHead;      // (vocab, hidden); the embedding matrix when tied
+    private final Rope rope;
+
+    /**
+     * @param prefix names up to the decoder's layers, e.g. "language_model.model." (HF) or "model." (original)
+     * @param lmHeadName name of the output projection, e.g. "language_model.lm_head.weight"
+     */
+    public DecoderLm(DecoderConfig cfg, WeightMap w, String prefix, String lmHeadName) {
+        this.cfg = cfg;
+        int h = cfg.hiddenSize();
+        this.embedTokens = w.get(prefix + "embed_tokens.weight").requireShape(cfg.vocabSize(), h);
+        this.layers = new Layer[cfg.numLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            String p = prefix + "layers." + l + ".";
+            layers[l] = new Layer(
+                    RmsNorm.of(w.get(p + "input_layernorm.weight").requireShape(h), cfg.rmsNormEps()),
+                    lin(w, p + "self_attn.q_proj", cfg.qDim(), h), lin(w, p + "self_attn.k_proj", cfg.kvDim(), h),
+                    lin(w, p + "self_attn.v_proj", cfg.kvDim(), h), lin(w, p + "self_attn.o_proj", h, cfg.qDim()),
+                    RmsNorm.of(w.get(p + "post_attention_layernorm.weight").requireShape(h), cfg.rmsNormEps()),
+                    lin(w, p + "mlp.gate_proj", cfg.intermediateSize(), h), lin(w, p + "mlp.up_proj", cfg.intermediateSize(), h),
+                    lin(w, p + "mlp.down_proj", h, cfg.intermediateSize()));
+        }
+        this.finalNorm = RmsNorm.of(w.get(prefix + "norm.weight").requireShape(h), cfg.rmsNormEps());
+        this.lmHead = w.find(lmHeadName).orElseGet(() -> {
+            if (!cfg.tieWordEmbeddings()) w.get(lmHeadName); // throws: missing and not tied
+            return embedTokens;
+        }).requireShape(cfg.vocabSize(), h);
+        this.rope = new Rope(cfg.headDim(), cfg.ropeTheta());
+    }
+
+    private static Linear lin(WeightMap w, String name, int out, int in) {
+        Linear l = Linear.of(w.get(name + ".weight"), w.find(name + ".bias").orElse(null));
+        l.weight().requireShape(out, in);
+        return l;
+    }
+
+    public DecoderConfig config() { return cfg; }
+
+    public KvCache newCache(int capacity) { return new KvCache(cfg.numLayers(), cfg.kvDim(), capacity); }
+
+    /** Embedding rows for token ids, written to out at row offset {@code row}. */
+    public void embed(int id, float[] out, int row) {
+        if (id < 0 || id >= cfg.vocabSize()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary (" + cfg.vocabSize() + ")");
+        embedTokens.toFloats((long) id * cfg.hiddenSize(), out, row * cfg.hiddenSize(), cfg.hiddenSize());
+    }
+
+    /**
+     * Runs n new positions through the decoder, appending to the cache.
+     * @param x      input embeddings (n, hidden); overwritten
+     * @param allLogits logits for every row (n, vocab) instead of the last row only (vocab)
+     */
+    public float[] forward(float[] x, int n, KvCache cache, boolean allLogits) {
+        int h = cfg.hiddenSize(), start = cache.length();
+        if (start + n > cfg.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + (start + n) + " tokens exceeds max_position_embeddings " + cfg.maxPositions());
+        }
+        cache.reserve(n);
+        float[] a = new float[n * h];
+        float[] att = new float[n * cfg.qDim()];
+        float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        for (int l = 0; l < layers.length; l++) {
+            Layer L = layers[l];
+            L.inputNorm().forward(x, n, a);
+            float[] q = L.q().forward(a, n);
+            float[] kv = cache.keys(l), vv = cache.values(l);
+            int kvDim = cfg.kvDim();
+            float[] k = L.k().forward(a, n), v = L.v().forward(a, n);
+            rope.apply(q, n, cfg.numHeads(), start);
+            rope.apply(k, n, cfg.numKvHeads(), start);
+            System.arraycopy(k, 0, kv, start * kvDim, n * kvDim);
+            System.arraycopy(v, 0, vv, start * kvDim, n * kvDim);
+            Attention.causal(q, kv, vv, n, start, cfg.numHeads(), cfg.numKvHeads(), cfg.headDim(), scale, cfg.slidingWindow(), att);
+            float[] o = L.o().forward(att, n);
+            for (int i = 0; i < n * h; i++) x[i] += o[i];
+            L.postNorm().forward(x, n, a);
+            float[] g = L.gate().forward(a, n), u = L.up().forward(a, n);
+            for (int i = 0; i < g.length; i++) g[i] = Activations.silu(g[i]) * u[i];
+            float[] d = L.down().forward(g, n);
+            for (int i = 0; i < n * h; i++) x[i] += d[i];
+        }
+        cache.advance(n);
+        if (allLogits) {
+            float[] hn = finalNorm.forward(x, n);
+            return io.llava4j.kernels.MatMul.matmul(hn, n, h, lmHead, null, cfg.vocabSize());
+        }
+        float[] lastRow = new float[h];
+        System.arraycopy(x, (n - 1) * h, lastRow, 0, h);
+        float[] hn = finalNorm.forward(lastRow, 1);
+        return io.llava4j.kernels.MatMul.matmul(hn, 1, h, lmHead, null, cfg.vocabSize());
+    }
+}
