@@ -1,0 +1,89 @@
+package io.llava4j.kernels;
+
+import io.llava4j.tensor.DType;
+import io.llava4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every fast kernel against its plain twin, over lengths that hit the vector body and every tail size. */
+class KernelTwinTest {
+    final SplittableRandom rnd = new SplittableRandom(7);
+
+    float[] rand(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    @Test
+    void dotMatchesScalarForAllLengthsAndOffsets() {
+        double worst = 0;
+        for (int n = 0; n <= 200; n++) {
+            for (int off : new int[] {0, 1, 3}) {
+                float[] a = rand(n + off), b = rand(n + off);
+                float v = VectorOps.dot(a, off, b, off, n), s = ScalarOps.dot(a, off, b, off, n);
+                worst = Math.max(worst, Math.abs(v - s));
+                assertEquals(s, v, 1e-4 * Math.max(1, Math.sqrt(n)), "n=" + n + " off=" + off);
+            }
+        }
+        System.out.printf("[diff] dot vector vs scalar: max abs diff %.3e%n", worst);
+    }
+
+    @Test
+    void axpyMatchesScalar() {
+        for (int n = 0; n <= 70; n++) {
+            float[] x = rand(n), y1 = rand(n), y2 = y1.clone();
+            VectorOps.axpy(0.37f, x, 0, y1, 0, n);
+            ScalarOps.axpy(0.37f, x, 0, y2, 0, n);
+            for (int i = 0; i < n; i++) assertEquals(y2[i], y1[i], 1e-6);
+        }
+    }
+
+    @Test
+    void matmulMatchesScalarForEveryStorageType() {
+        int n = 5, in = 67, out = 41;
+        float[] x = rand(n * in), wf = rand(out * in), bias = rand(out);
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            Tensor w = store("w", wf, dt, out, in);
+            float[] widened = w.toFloatArray();
+            float[] expect = new float[n * out], got = new float[n * out];
+            ScalarOps.matmul(x, n, in, widened, bias, expect, out);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                MatMul.matmul(x, n, in, w, bias, got, out);
+                double d = 0;
+                for (int i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - expect[i]));
+                System.out.printf("[diff] matmul %s threads=%d vs scalar: max abs diff %.3e%n", dt, threads, d);
+                assertTrue(d < 1e-4, dt + " diff " + d);
+            }
+        }
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void erfIsAccurate() {
+        // reference values of erf from tables
+        double[][] ref = {{0, 0}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149}, {2, 0.9953222650189527},
+                {3, 0.9999779095030014}, {-1.5, -0.9661051464753108}, {4, 0.9999999845827421}, {7, 1.0}};
+        for (double[] r : ref) assertEquals(r[1], Erf.erf(r[0]), 1e-14, "erf(" + r[0] + ")");
+    }
+
+    static Tensor store(String name, float[] v, DType dt, long... shape) {
+        MemorySegment seg = MemorySegment.ofArray(new byte[v.length * dt.bytes()]);
+        for (int i = 0; i < v.length; i++) {
+            switch (dt) {
+                case F32 -> seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v[i]);
+                case F16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v[i]));
+                case BF16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToIntBits(v[i]) >>> 16));
+                default -> throw new IllegalArgumentException();
+            }
+        }
+        return new Tensor(name, dt, shape, seg);
+    }
+}
