@@ -63,10 +63,11 @@ class ImageDecoderTest {
     }
 
     @Test
-    void pngRgbAndBmpAreExact() throws IOException {
+    void pngBmpAndTiffAreExact() throws IOException {
         assertPattern(ImageDecoder.decode(encode(pattern(BufferedImage.TYPE_3BYTE_BGR), "png")));
         assertPattern(ImageDecoder.decode(encode(pattern(BufferedImage.TYPE_INT_RGB), "png")));
         assertPattern(ImageDecoder.decode(encode(pattern(BufferedImage.TYPE_3BYTE_BGR), "bmp")));
+        assertPattern(ImageDecoder.decode(encode(pattern(BufferedImage.TYPE_3BYTE_BGR), "tiff")));
     }
 
     @Test

@@ -13,8 +13,9 @@ import io.llava4j.media.RgbImage;
  * ({@code PRECISION_BITS = 32 - 8 - 2}); each output sample is {@code clip8((1 << 21) + sum(pixel * coeff))}, and
  * the intermediate image of the first pass is rounded and clipped to 8 bits like Pillow's.
  *
- * <p>Validated against HF/Pillow goldens for BICUBIC (up and down) and, through the goldens, BILINEAR is the same
- * code path with another kernel. HAMMING and LANCZOS are ported but not checked against Pillow output.
+ * <p>BICUBIC is checked pixel-exactly against the HF/Pillow goldens (shrinking and enlarging). BILINEAR, BOX and
+ * NEAREST differ only in the kernel and are checked on hand-computed cases; HAMMING and LANCZOS are ported but not
+ * checked against Pillow output.
  */
 public final class PilResize {
 
