@@ -87,7 +87,7 @@ final class PyStr {
                 while (i < n && isSpace(s.charAt(i))) i++;
                 if (i >= n) break;
                 if (maxsplit >= 0 && out.size() == maxsplit) {
-                    out.add(rstrip(s.substring(i), null));
+                    out.add(s.substring(i));
                     break;
                 }
                 int j = i;
@@ -119,7 +119,7 @@ final class PyStr {
                 while (j > 0 && isSpace(s.charAt(j - 1))) j--;
                 if (j <= 0) break;
                 if (rev.size() == maxsplit) {
-                    rev.add(lstrip(s.substring(0, j), null));
+                    rev.add(s.substring(0, j));
                     break;
                 }
                 int i = j;
