@@ -56,6 +56,9 @@ public final class Tokenizers {
                 if (Files.exists(sp) && LLAMA_CLASSES.contains(cls)) yield LlamaTokenizer.load(sp, cfg, null);
                 if (Files.exists(vocab) && Files.exists(merges) && QWEN2_CLASSES.contains(cls)) yield Qwen2Tokenizer.load(vocab, merges, cfg);
                 if (Files.exists(json)) yield HfJsonTokenizer.load(json, cfg);
+                if (Files.exists(vocab) && !Files.exists(merges) && !Files.exists(sp)) {
+                    throw new TokenizerException("found " + vocab + " but no " + MERGES + " beside it (and no tokenizer.json)");
+                }
                 if (Files.exists(sp) || Files.exists(vocab)) {
                     throw new TokenizerException("tokenizer_class '" + cls + "' in " + modelDir.resolve(TokenizerConfig.CONFIG)
                             + " is not supported without a tokenizer.json (supported: LlamaTokenizer, Qwen2Tokenizer)");
