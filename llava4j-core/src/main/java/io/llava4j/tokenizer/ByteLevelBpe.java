@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +82,7 @@ final class ByteLevelBpe {
      * tokens) contributes its own UTF-8 bytes.
      */
     static byte[] byteDecode(String text) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             Integer b = cp <= 0xFFFF ? CHAR_TO_BYTE.get((char) cp) : null;

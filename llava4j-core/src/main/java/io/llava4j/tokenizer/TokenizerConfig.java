@@ -37,12 +37,6 @@ final class TokenizerConfig {
         return new TokenizerConfig(dir);
     }
 
-    /** A boolean setting of tokenizer_config.json, or {@code fallback} when absent or null. */
-    boolean bool(String key, boolean fallback) {
-        JsonNode v = config.path(key);
-        return v.isBoolean() ? v.asBoolean() : fallback;
-    }
-
     /** {@code legacy}: null when absent or null (the tokenizer class then picks). */
     Boolean legacy() {
         JsonNode v = config.path("legacy");

@@ -4,6 +4,7 @@ import io.llava4j.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +22,7 @@ class StreamingDecoderTest {
         // Emoji and the rare CJK character 龘 are not LLaMA pieces: they come as 3-4 <0xXX> tokens each.
         String text = "Hi 😀🎉 龘 日本語 👍🏽!";
         int[] ids = LLAMA.encode(text, false);
-        long byteTokens = java.util.Arrays.stream(ids).mapToObj(LLAMA::token).filter(t -> t.startsWith("<0x")).count();
+        long byteTokens = Arrays.stream(ids).mapToObj(LLAMA::token).filter(t -> t.startsWith("<0x")).count();
         assertTrue(byteTokens >= 15, "expected byte-fallback tokens, got " + byteTokens);
         List<String> deltas = streamAll(LLAMA, ids, false);
         assertEquals(LLAMA.decode(ids, false), String.join("", deltas));
@@ -71,7 +72,7 @@ class StreamingDecoderTest {
     @Test
     void cleanUpSpacesIsHeldBackUntilFinal() {
         // A decoder that cleans up " ." style spaces: text after the last space is not given out early.
-        StreamingDecoder d = new StreamingDecoder(ids -> Py.cleanUpTokenization(String.join(" ", java.util.Arrays.stream(ids)
+        StreamingDecoder d = new StreamingDecoder(ids -> Py.cleanUpTokenization(String.join(" ", Arrays.stream(ids)
                 .mapToObj(i -> i == 0 ? "a" : ".").toList())), true);
         StringBuilder sb = new StringBuilder();
         sb.append(d.add(0)).append(d.add(0)).append(d.add(1));
