@@ -1,0 +1,26 @@
+package io.llava4j.cli;
+
+import io.llava4j.kernels.Parallel;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the commands that load a model. */
+final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (config.json + weights + tokenizer).")
+    Path model;
+
+    @Option(names = "--vision-tower", paramLabel = "DIR", description = "Vision tower folder for original-layout checkpoints (overrides mm_vision_tower).")
+    String visionTower;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--debug", description = "Print stack traces on errors.")
+    boolean debug;
+
+    io.llava4j.model.LoadOptions loadOptions() {
+        if (threads != null) Parallel.setThreads(threads);
+        return new io.llava4j.model.LoadOptions(visionTower);
+    }
+}
