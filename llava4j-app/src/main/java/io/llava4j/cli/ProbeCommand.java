@@ -57,7 +57,7 @@ final class ProbeCommand implements Callable<Integer> {
             ArrayNode ids = o.putArray("input_ids");
             for (int id : p.inputIds()) ids.add(id);
             ArrayNode top = o.putArray("last_top5");
-            for (int id : topK(logits, 5)) top.addArray().add(id).add(logits[id]);
+            for (int id : io.llava4j.engine.TopK.of(logits, 5)) top.addArray().add(id).add(logits[id]);
             ArrayNode g = o.putArray("greedy_ids");
             for (int id : r.tokenIds()) g.add(id);
             o.put("greedy_text", m.tokenizer().decode(r.tokenIds(), false));
@@ -65,21 +65,5 @@ final class ProbeCommand implements Callable<Integer> {
             System.out.println(Json.MAPPER.writeValueAsString(o));
             return 0;
         }
-    }
-
-    /** Indices of the k largest values, largest first (lowest id first on ties). */
-    static int[] topK(float[] a, int k) {
-        int[] best = new int[Math.min(k, a.length)];
-        java.util.Arrays.fill(best, -1);
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < best.length; j++) {
-                if (best[j] < 0 || a[i] > a[best[j]]) {
-                    System.arraycopy(best, j, best, j + 1, best.length - j - 1);
-                    best[j] = i;
-                    break;
-                }
-            }
-        }
-        return best;
     }
 }
