@@ -1,15 +1,48 @@
 package io.llava4j.format;
 
+import io.llava4j.format.torch.TorchCheckpoint;
+
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** Placeholder until the full loader lands: single model.safetensors only. */
+/**
+ * Opens the weights of a model folder as one {@link WeightMap}, whatever the format: model.safetensors,
+ * model.safetensors.index.json (sharded), pytorch_model.bin, pytorch_model.bin.index.json, or any *.safetensors.
+ */
 public final class Checkpoints {
     private Checkpoints() {}
 
     public static WeightMap open(Path dir) {
+        if (Files.isRegularFile(dir)) return openFile(dir);
         Path st = dir.resolve("model.safetensors");
         if (Files.isRegularFile(st)) return SafetensorsFile.open(st);
-        throw new CheckpointException(dir + ": no weights found (model.safetensors)");
+        Path stIndex = dir.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(stIndex)) return ShardedWeightMap.open(stIndex, SafetensorsFile::open);
+        Path bin = dir.resolve("pytorch_model.bin");
+        if (Files.isRegularFile(bin)) return TorchCheckpoint.open(bin);
+        Path binIndex = dir.resolve("pytorch_model.bin.index.json");
+        if (Files.isRegularFile(binIndex)) return ShardedWeightMap.open(binIndex, TorchCheckpoint::open);
+        List<Path> any;
+        try (Stream<Path> s = Files.list(dir)) {
+            any = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot list folder: " + e.getMessage());
+        }
+        if (any.size() == 1) return SafetensorsFile.open(any.getFirst());
+        if (!any.isEmpty()) return new ShardedWeightMap(any.stream().map(p -> (WeightMap) SafetensorsFile.open(p)).toList());
+        throw new CheckpointException(dir + ": no weights found (looked for model.safetensors, model.safetensors.index.json, "
+                + "pytorch_model.bin, pytorch_model.bin.index.json, *.safetensors)");
+    }
+
+    /** One weight file, by extension. */
+    public static WeightMap openFile(Path file) {
+        String n = file.getFileName().toString();
+        if (n.endsWith(".safetensors")) return SafetensorsFile.open(file);
+        if (n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth")) return TorchCheckpoint.open(file);
+        if (n.endsWith(".index.json")) return ShardedWeightMap.open(file, p -> openFile(p));
+        throw new CheckpointException(file + ": unknown weight file type (expected .safetensors, .bin, .pt, .pth)");
     }
 }

@@ -78,6 +78,9 @@ public final class SafetensorsFile implements WeightMap {
                 }
             }
             return new SafetensorsFile(path, arena, Collections.unmodifiableMap(map));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            arena.close();
+            throw new CheckpointException(path + ": corrupt safetensors header (not valid JSON: " + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
             arena.close();
             throw new CheckpointException(path + ": cannot read safetensors file: " + e.getMessage(), e);

@@ -40,8 +40,8 @@ class ImageModelGoldenTest {
     static List<Case> cases() {
         return List.of(
                 new Case("llava-1.5-tiny", "prompt", "forward", "img_landscape_200x150.png"),
-                new Case("llava-1.5-tiny", "prompt_portrait", "forward_portrait", "img_portrait_120x240.png"));
-                // original layout case added with the PyTorch .bin loader
+                new Case("llava-1.5-tiny", "prompt_portrait", "forward_portrait", "img_portrait_120x240.png"),
+                new Case("llava-1.5-tiny-original-layout", "prompt", "forward", "img_landscape_200x150.png"));
     }
 
     @ParameterizedTest
