@@ -47,4 +47,23 @@ class ProbeCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertEquals(3, Json.MAPPER.readTree(r.out()).get("greedy_ids").size());
     }
+
+    @Test
+    void probeTakesAFolderOfFramesAsAVideo() throws Exception {
+        Path dir = Fixtures.dir("video-llava-tiny");
+        JsonNode g = Fixtures.golden("video-llava-tiny");
+        Path frames = tmp.resolve("frames");
+        java.nio.file.Files.createDirectories(frames);
+        for (int i = 0; i < 8; i++) {
+            String f = "video_frame_0" + i + ".png";
+            java.nio.file.Files.copy(dir.resolve("golden").resolve(f), frames.resolve(f));
+        }
+        java.nio.file.Files.writeString(frames.resolve("notes.txt"), "not a frame");
+        CliRunner.Result r = CliRunner.run(null, "probe", "--model", dir.toString(), "--video", frames.toString(),
+                "--prompt", g.get("prompt_video").get("text").asText());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode o = Json.MAPPER.readTree(r.out());
+        assertEquals(g.get("prompt_video").get("input_ids"), o.get("input_ids"));
+        assertEquals(g.get("forward_video").get("greedy_new_ids"), o.get("greedy_ids"));
+    }
 }

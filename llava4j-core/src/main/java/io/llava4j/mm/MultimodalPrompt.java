@@ -40,37 +40,52 @@ public record MultimodalPrompt(int[] inputIds, List<PromptChunk> chunks) {
 
     /** Builds chunks from ids in which runs of {@code placeholderId} (HF: one id per row) stand for media. */
     public static MultimodalPrompt fromExpandedIds(int[] ids, int placeholderId, List<float[]> media, List<Integer> rowsPerMedia) {
-        int total = 0;
-        for (int i : ids) if (i == placeholderId) total++;
-        int expected = rowsPerMedia.stream().mapToInt(Integer::intValue).sum();
-        if (total != expected) {
-            throw new MediaCountException("Image features and image tokens do not match: tokens: " + total + ", features " + expected);
-        }
-        List<PromptChunk> chunks = new ArrayList<>();
-        int i = 0, m = 0, usedInMedia = 0;
-        while (i < ids.length) {
-            if (ids[i] == placeholderId) {
-                // masked_scatter semantics: placeholder positions take feature rows in order, across media
-                int run = 0;
-                while (i + run < ids.length && ids[i + run] == placeholderId) run++;
-                int remaining = run;
-                while (remaining > 0) {
-                    int take = Math.min(remaining, rowsPerMedia.get(m) - usedInMedia);
-                    int h = media.get(m).length / rowsPerMedia.get(m);
-                    float[] part = new float[take * h];
-                    System.arraycopy(media.get(m), usedInMedia * h, part, 0, take * h);
-                    chunks.add(new PromptChunk.Media(part, take, placeholderId));
-                    usedInMedia += take;
-                    remaining -= take;
-                    if (usedInMedia == rowsPerMedia.get(m)) { m++; usedInMedia = 0; }
-                }
-                i += run;
-            } else {
-                int j = i;
-                while (j < ids.length && ids[j] != placeholderId) j++;
-                chunks.add(new PromptChunk.Text(java.util.Arrays.copyOfRange(ids, i, j)));
-                i = j;
+        return fromExpandedIds(ids, java.util.Map.of(placeholderId, new Placeholder("Image", media, rowsPerMedia)));
+    }
+
+    /** The media that the rows of one placeholder id stand for, in order. */
+    public record Placeholder(String kind, List<float[]> media, List<Integer> rowsPerMedia) {}
+
+    /**
+     * HF masked_scatter semantics for several placeholder ids (e.g. image and video tokens): the positions of each
+     * id take that id's feature rows in order, across its media items. Counts must match exactly.
+     */
+    public static MultimodalPrompt fromExpandedIds(int[] ids, java.util.Map<Integer, Placeholder> byId) {
+        java.util.Map<Integer, float[]> rows = new java.util.HashMap<>();
+        java.util.Map<Integer, Integer> width = new java.util.HashMap<>();
+        for (var e : byId.entrySet()) {
+            int total = 0;
+            for (int i : ids) if (i == e.getKey()) total++;
+            Placeholder ph = e.getValue();
+            int expected = ph.rowsPerMedia().stream().mapToInt(Integer::intValue).sum();
+            if (total != expected) {
+                throw new MediaCountException(ph.kind() + " features and " + ph.kind().toLowerCase() + " tokens do not match: tokens: " + total + ", features " + expected);
             }
+            int len = 0;
+            for (float[] m : ph.media()) len += m.length;
+            float[] flat = new float[len];
+            int o = 0;
+            for (float[] m : ph.media()) { System.arraycopy(m, 0, flat, o, m.length); o += m.length; }
+            rows.put(e.getKey(), flat);
+            width.put(e.getKey(), expected == 0 ? 0 : len / expected);
+        }
+        java.util.Map<Integer, Integer> used = new java.util.HashMap<>();
+        List<PromptChunk> chunks = new ArrayList<>();
+        int i = 0;
+        while (i < ids.length) {
+            int id = ids[i];
+            int j = i;
+            if (byId.containsKey(id)) {
+                while (j < ids.length && ids[j] == id) j++;
+                int h = width.get(id), from = used.getOrDefault(id, 0), run = j - i;
+                float[] part = java.util.Arrays.copyOfRange(rows.get(id), from * h, (from + run) * h);
+                chunks.add(new PromptChunk.Media(part, run, id));
+                used.put(id, from + run);
+            } else {
+                while (j < ids.length && !byId.containsKey(ids[j])) j++;
+                chunks.add(new PromptChunk.Text(java.util.Arrays.copyOfRange(ids, i, j)));
+            }
+            i = j;
         }
         return new MultimodalPrompt(ids, chunks);
     }

@@ -29,6 +29,9 @@ public interface VisionLanguageModel extends AutoCloseable {
     /** The chat template the model was trained with (from the checkpoint), used unless the user overrides it. */
     ChatTemplate chatTemplate();
 
+    /** How many frames the family's reference samples from a video (0 when it takes no video). */
+    default int preferredVideoFrames() { return 0; }
+
     /** Token ids that end generation (EOS and template end markers). */
     int[] stopTokenIds();
 

@@ -33,15 +33,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ImageModelGoldenTest {
 
     /** One golden case: fixture folder, golden keys for prompt and forward, the image file. */
-    record Case(String fixture, String promptKey, String forwardKey, String image) {
+    record Case(String fixture, String promptKey, String forwardKey, List<String> images, List<String> videoFrames) {
+        Case(String fixture, String promptKey, String forwardKey, String image) {
+            this(fixture, promptKey, forwardKey, List.of(image), List.of());
+        }
         @Override public String toString() { return fixture + "/" + forwardKey; }
     }
+
+    static final List<String> FRAMES = java.util.stream.IntStream.range(0, 8).mapToObj(i -> "video_frame_0" + i + ".png").toList();
 
     static List<Case> cases() {
         return List.of(
                 new Case("llava-1.5-tiny", "prompt", "forward", "img_landscape_200x150.png"),
                 new Case("llava-1.5-tiny", "prompt_portrait", "forward_portrait", "img_portrait_120x240.png"),
-                new Case("llava-1.5-tiny-original-layout", "prompt", "forward", "img_landscape_200x150.png"));
+                new Case("llava-1.5-tiny-original-layout", "prompt", "forward", "img_landscape_200x150.png"),
+                new Case("video-llava-tiny", "prompt_image", "forward_image", "img_landscape_200x150.png"),
+                new Case("video-llava-tiny", "prompt_video", "forward_video", List.of(), FRAMES));
     }
 
     @ParameterizedTest
@@ -51,8 +58,10 @@ class ImageModelGoldenTest {
         JsonNode g = Fixtures.golden(c.fixture());
         JsonNode prompt = g.get(c.promptKey()), fwd = g.get(c.forwardKey());
         try (VisionLanguageModel m = ModelRegistry.load(dir, LoadOptions.defaults())) {
-            RgbImage img = ImageDecoder.decode(dir.resolve("golden").resolve(c.image()));
-            MultimodalPrompt p = m.prepare(prompt.get("text").asText(), List.of(img), List.of());
+            List<RgbImage> imgs = c.images().stream().map(f -> ImageDecoder.decode(dir.resolve("golden").resolve(f))).toList();
+            List<List<RgbImage>> vids = c.videoFrames().isEmpty() ? List.of()
+                    : List.of(c.videoFrames().stream().map(f -> ImageDecoder.decode(dir.resolve("golden").resolve(f))).toList());
+            MultimodalPrompt p = m.prepare(prompt.get("text").asText(), imgs, vids);
             JsonNode idsNode = prompt.has("input_ids") ? prompt.get("input_ids") : prompt.get("input_ids_with_-200");
             assertArrayEquals(ints(idsNode), p.inputIds(), c + " input_ids");
 
