@@ -42,7 +42,7 @@ public final class Npy {
         Matcher d = Pattern.compile("'descr':\\s*'([^']+)'").matcher(header);
         Matcher s = Pattern.compile("'shape':\\s*\\(([^)]*)\\)").matcher(header);
         if (!d.find() || !s.find()) throw new IOException(file + ": bad npy header " + header);
-        if (header.contains("'fortran_order': True")) throw new IOException(file + ": fortran order not supported");
+        boolean fortran = header.contains("'fortran_order': True");
         List<Long> dims = new ArrayList<>();
         for (String p : s.group(1).split(",")) if (!p.isBlank()) dims.add(Long.parseLong(p.trim()));
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
@@ -59,7 +59,21 @@ public final class Npy {
             case "<f2" -> { for (int i = 0; i < n; i++) v[i] = Float.float16ToFloat(b.getShort()); }
             default -> throw new IOException(file + ": unsupported npy dtype " + d.group(1));
         }
-        return new Array(shape, v);
+        return new Array(shape, fortran ? toCOrder(v, shape) : v);
+    }
+
+    /** Column-major (Fortran) values to row-major (C) order. */
+    private static double[] toCOrder(double[] f, long[] shape) {
+        double[] c = new double[f.length];
+        int k = shape.length;
+        int[] idx = new int[k];
+        for (int i = 0; i < c.length; i++) {
+            long off = 0;
+            for (int j = k - 1; j >= 0; j--) off = off * shape[j] + idx[j];
+            c[i] = f[(int) off];
+            for (int j = k - 1; j >= 0; j--) { if (++idx[j] < shape[j]) break; idx[j] = 0; }
+        }
+        return c;
     }
 
     /** Writes a float32 array atomically (temp file, then move). */

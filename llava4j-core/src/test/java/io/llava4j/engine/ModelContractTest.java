@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelContractTest {
 
     static List<String> imageModels() {
-        return List.of("llava-1.5-tiny", "video-llava-tiny");
+        return List.of("llava-1.5-tiny", "video-llava-tiny", "internvl-chat-tiny");
     }
 
     static RgbImage image(String name) {

@@ -87,22 +87,23 @@ public record LlavaConfig(Layout layout, DecoderConfig textConfig, ClipVisionCon
     }
 
     public LlavaConfig withVisionConfig(ClipVisionConfig v) {
-        int layers = v.numLayers();
-        if (visionFeatureLayer < -(layers + 1) || visionFeatureLayer > layers) {
-            throw new ConfigException("vision feature layer " + visionFeatureLayer + " is out of range for a " + layers + "-layer tower");
-        }
+        checkLayer(v.numLayers());
         return new LlavaConfig(layout, textConfig, v, imageTokenId, padTokenId, visionFeatureLayer, keepCls, projectorType,
                 projectorAct, padToSquare, mmVisionTower);
     }
 
-    /** Feature rows per image: grid^2 (+1 when CLS is kept). */
-    public int tokensPerImage() {
-        return visionConfig.numPatches() + (keepCls ? 1 : 0);
+    /** Throws unless the feature layer exists in a tower of {@code layers} blocks. */
+    public void checkLayer(int layers) {
+        if (visionFeatureLayer < -(layers + 1) || visionFeatureLayer > layers) {
+            throw new ConfigException("vision feature layer " + visionFeatureLayer + " is out of range for a " + layers + "-layer tower");
+        }
     }
 
-    /** hidden_states index (0..layers) of the selected vision layer. */
-    public int featureLayerIndex() {
-        int total = visionConfig.numLayers() + 1;
-        return visionFeatureLayer < 0 ? total + visionFeatureLayer : visionFeatureLayer;
+    /** hidden_states index (0..layers) of the selected vision layer in a tower of {@code layers} blocks. */
+    public int featureLayerIndex(int layers) {
+        return visionFeatureLayer < 0 ? layers + 1 + visionFeatureLayer : visionFeatureLayer;
     }
+
+    /** hidden_states index of the selected layer in the configured CLIP tower (HF layout). */
+    public int featureLayerIndex() { return featureLayerIndex(visionConfig.numLayers()); }
 }

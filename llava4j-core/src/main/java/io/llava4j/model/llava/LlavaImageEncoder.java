@@ -1,7 +1,7 @@
 package io.llava4j.model.llava;
 
 import io.llava4j.nn.Linear;
-import io.llava4j.vision.encoder.ClipVisionTower;
+import io.llava4j.vision.encoder.VisionTower;
 import io.llava4j.vision.projector.MlpProjector;
 
 import java.util.ArrayList;
@@ -12,16 +12,16 @@ import java.util.List;
  */
 public final class LlavaImageEncoder {
     private final LlavaConfig cfg;
-    private final ClipVisionTower tower;
+    private final VisionTower tower;
     private final MlpProjector projector;
 
-    public LlavaImageEncoder(LlavaConfig cfg, ClipVisionTower tower, MlpProjector projector) {
+    public LlavaImageEncoder(LlavaConfig cfg, VisionTower tower, MlpProjector projector) {
         this.cfg = cfg;
         this.tower = tower;
         this.projector = projector;
-        if (projector.inputDim() != cfg.visionConfig().hiddenSize()) {
+        if (projector.inputDim() != tower.hiddenSize()) {
             throw new IllegalArgumentException("projector takes " + projector.inputDim() + " features but the vision tower gives "
-                    + cfg.visionConfig().hiddenSize());
+                    + tower.hiddenSize());
         }
     }
 
@@ -35,7 +35,7 @@ public final class LlavaImageEncoder {
     public float[] selectedFeatures(float[] pixels) {
         float[] hs = tower.hiddenState(pixels, cfg.visionFeatureLayer());
         if (cfg.keepCls()) return hs;
-        int h = cfg.visionConfig().hiddenSize();
+        int h = tower.hiddenSize();
         float[] out = new float[hs.length - h];
         System.arraycopy(hs, h, out, 0, out.length);
         return out;
@@ -44,9 +44,12 @@ public final class LlavaImageEncoder {
     /** Projected features: (tokens, hidden). */
     public float[] encode(float[] pixels) {
         float[] f = selectedFeatures(pixels);
-        return projector.forward(f, f.length / cfg.visionConfig().hiddenSize());
+        return projector.forward(f, f.length / tower.hiddenSize());
     }
 
-    public ClipVisionTower tower() { return tower; }
+    public VisionTower tower() { return tower; }
+
+    /** Feature rows per image: patches (+1 when CLS is kept). */
+    public int tokensPerImage() { return tower.numPatches() + (cfg.keepCls() ? 1 : 0); }
     public MlpProjector projector() { return projector; }
 }

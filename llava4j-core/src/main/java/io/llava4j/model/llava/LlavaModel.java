@@ -18,7 +18,6 @@ import io.llava4j.model.VisionLanguageModel;
 import io.llava4j.tokenizer.ImagePlaceholders;
 import io.llava4j.tokenizer.TextTokenizer;
 import io.llava4j.tokenizer.Tokenizers;
-import io.llava4j.vision.encoder.ClipVisionConfig;
 import io.llava4j.vision.encoder.ClipVisionTower;
 import io.llava4j.vision.preprocess.ClipImageProcessor;
 
@@ -60,7 +59,7 @@ public final class LlavaModel implements VisionLanguageModel {
             LlavaWeightNames names = LlavaWeightNames.detect(w, depth);
             TextTokenizer tok = Tokenizers.load(dir);
             ClipImageProcessor proc;
-            ClipVisionTower tower;
+            io.llava4j.vision.encoder.VisionTower tower;
             if (cfg.layout() == LlavaConfig.Layout.HF) {
                 proc = ClipImageProcessor.load(requireFile(dir.resolve("preprocessor_config.json")));
                 if (names.visionPrefix() == null) throw new ConfigException("the checkpoint has no vision tower weights (vision_tower.vision_model.*)");
@@ -69,16 +68,15 @@ public final class LlavaModel implements VisionLanguageModel {
                 // Original layout: the tower's config and processor come from mm_vision_tower; its weights from the
                 // checkpoint when present (as LlavaLlamaForCausalLM.state_dict() saves them), else from that folder.
                 Path towerDir = ModelLocator.resolve(options.visionTower() != null ? options.visionTower() : cfg.mmVisionTower(), dir);
-                cfg = cfg.withVisionConfig(ClipVisionConfig.fromJson(Json.read(towerDir.resolve("config.json"))));
-                proc = ClipImageProcessor.load(requireFile(towerDir.resolve("preprocessor_config.json")));
                 WeightMap tw = w;
-                String prefix = names.visionPrefix();
-                if (prefix == null) {
+                if (names.visionPrefix() == null) {
                     tw = Checkpoints.open(towerDir);
                     opened.add(tw);
-                    prefix = tw.has("vision_model.embeddings.patch_embedding.weight") ? "vision_model." : "vision_tower.vision_model.";
                 }
-                tower = new ClipVisionTower(cfg.visionConfig(), tw, prefix, cfg.featureLayerIndex());
+                LlavaTowers.Loaded t = LlavaTowers.load(towerDir, cfg, tw, names.visionPrefix());
+                if (t.clipConfig() != null) cfg = cfg.withVisionConfig(t.clipConfig());
+                tower = t.tower();
+                proc = t.processor();
             }
             LlavaImageEncoder enc = new LlavaImageEncoder(cfg, tower, LlavaImageEncoder.loadProjector(w, names, cfg.projectorAct()));
             DecoderLm lm = new DecoderLm(cfg.textConfig(), w, names.decoderPrefix(), names.lmHead());
@@ -146,7 +144,7 @@ public final class LlavaModel implements VisionLanguageModel {
             rows.add(f.length / hidden);
         }
         if (cfg.layout() == LlavaConfig.Layout.HF) {
-            String expanded = prompt.replace(imageToken, imageToken.repeat(cfg.tokensPerImage()));
+            String expanded = prompt.replace(imageToken, imageToken.repeat(imageEncoder.tokensPerImage()));
             int[] ids = tokenizer.encode(expanded, true);
             return MultimodalPrompt.fromExpandedIds(ids, cfg.imageTokenId(), feats, rows);
         }

@@ -12,7 +12,7 @@ import io.llava4j.tensor.Tensor;
  * embeddings -> pre_layrnorm -> pre-norm blocks. Returns hidden_states[layer] (CLS included); the caller
  * selects patches. post_layernorm is never applied to hidden states (LLaVA does not use it).
  */
-public final class ClipVisionTower {
+public final class ClipVisionTower implements VisionTower {
 
     /** One pre-norm transformer block: x += attn(ln1(x)); x += mlp(ln2(x)). */
     record Block(LayerNorm ln1, Linear q, Linear k, Linear v, Linear o, LayerNorm ln2, Linear fc1, Linear fc2) {}
@@ -59,12 +59,19 @@ public final class ClipVisionTower {
 
     public ClipVisionConfig config() { return cfg; }
 
+    @Override public int hiddenSize() { return cfg.hiddenSize(); }
+    @Override public int numLayers() { return cfg.numLayers(); }
+    @Override public int numPatches() { return cfg.numPatches(); }
+    @Override public boolean hasCls() { return true; }
+    @Override public int inputSize() { return cfg.imageSize(); }
+
     /**
      * Runs the tower on one image and returns hidden_states[layer] as (positions, hidden), CLS first.
      * @param pixels (C, H, W) normalised, H = W = image_size
      * @param layer  index into hidden_states (0 = embeddings after pre_layrnorm; negative counts from the end,
      *               -1 = last block)
      */
+    @Override
     public float[] hiddenState(float[] pixels, int layer) {
         int total = cfg.numLayers() + 1;
         int idx = layer < 0 ? total + layer : layer;
