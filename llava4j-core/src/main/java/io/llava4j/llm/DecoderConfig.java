@@ -54,7 +54,8 @@ public record DecoderConfig(String modelType, int hiddenSize, int intermediateSi
         int window = 0;
         if (dWindow > 0 || n.has("sliding_window")) {
             boolean useWindow = !type.startsWith("qwen") || Json.boolField(n, "use_sliding_window", false);
-            window = useWindow ? Json.intField(n, "sliding_window", dWindow, 0, Integer.MAX_VALUE) : 0;
+            boolean explicitNull = n.has("sliding_window") && n.get("sliding_window").isNull();
+            window = useWindow && !explicitNull ? Json.intField(n, "sliding_window", dWindow, 0, Integer.MAX_VALUE) : 0;
         }
         return new DecoderConfig(type, hidden,
                 Json.intField(n, "intermediate_size", dInter, 1, 1 << 20),
