@@ -52,6 +52,8 @@ class ImageModelGoldenTest {
                 new Case("internvl-chat-tiny", "forward_main", "forward_main", "img_landscape_200x150.png"),
                 new Case("llava-next-mistral-tiny", "prompt_landscape_200x150", "forward_landscape_200x150", "img_landscape_200x150.png"),
                 new Case("llava-next-mistral-tiny", "prompt_portrait_120x240", "forward_portrait_120x240", "img_portrait_120x240.png"),
+                new Case("llava-next-video-tiny", "prompt_image", "forward_image", "img_landscape_200x150.png"),
+                new Case("llava-next-video-tiny", "prompt_video", "forward_video", List.of(), FRAMES),
                 new Case("llava-next-vicuna-tiny", "prompt_landscape_200x150", "forward_landscape_200x150", "img_landscape_200x150.png"),
                 new Case("llava-next-vicuna-tiny", "prompt_portrait_120x240", "forward_portrait_120x240", "img_portrait_120x240.png"),
                 new Case("internvl-chat-tiny", "forward_portrait", "forward_portrait", "img_portrait_120x240.png"));
