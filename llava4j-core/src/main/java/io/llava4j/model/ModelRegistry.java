@@ -17,6 +17,7 @@ public final class ModelRegistry {
     private static final List<ModelFamily> FAMILIES = List.of(
             new io.llava4j.model.videollava.VideoLlavaFamily(),
             new io.llava4j.model.llavanextvideo.LlavaNextVideoFamily(),
+            new io.llava4j.model.onevision.OneVisionFamily(),
             new io.llava4j.model.llavanext.LlavaNextFamily(),
             new LlavaFamily());
 

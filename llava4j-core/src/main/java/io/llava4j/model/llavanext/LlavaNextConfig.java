@@ -31,6 +31,9 @@ public record LlavaNextConfig(DecoderConfig textConfig, ClipVisionConfig visionC
                 strategy.equals("full"), Json.stringField(c, "projector_hidden_act", "gelu"), pinpoints(c));
     }
 
+    /** image_grid_pinpoints of a config.json (shared with families that reuse the field). */
+    public static List<int[]> fromJsonPinpoints(JsonNode c) { return pinpoints(c); }
+
     /** image_grid_pinpoints as (height, width); the LLaVA-1.6 default when absent. */
     static List<int[]> pinpoints(JsonNode c) {
         JsonNode p = c.path("image_grid_pinpoints");

@@ -13,8 +13,8 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int numHead
     public ClipVisionConfig {
         if (hiddenSize % numHeads != 0) throw new io.llava4j.config.ConfigException(
                 "vision hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numHeads);
-        if (imageSize % patchSize != 0) throw new io.llava4j.config.ConfigException(
-                "vision image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
+        if (patchSize > imageSize) throw new io.llava4j.config.ConfigException(
+                "vision patch_size " + patchSize + " is larger than image_size " + imageSize);
     }
 
     public int headDim() { return hiddenSize / numHeads; }
@@ -34,6 +34,20 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int numHead
                 Json.intField(n, "num_channels", 3, 1, 16),
                 (float) Json.doubleField(n, "layer_norm_eps", 1e-5, 0, 1),
                 Json.stringField(n, "hidden_act", "quick_gelu"));
+    }
+
+    /** From an HF SiglipVisionConfig node; missing fields take SigLIP defaults (tanh GELU, eps 1e-6, patch 16). */
+    public static ClipVisionConfig fromSiglipJson(JsonNode n) {
+        return new ClipVisionConfig(
+                Json.intField(n, "hidden_size", 768, 1, 1 << 16),
+                Json.intField(n, "intermediate_size", 3072, 1, 1 << 18),
+                Json.intField(n, "num_attention_heads", 12, 1, 1024),
+                Json.intField(n, "num_hidden_layers", 12, 1, 1024),
+                Json.intField(n, "image_size", 224, 1, 1 << 14),
+                Json.intField(n, "patch_size", 16, 1, 1 << 10),
+                Json.intField(n, "num_channels", 3, 1, 16),
+                (float) Json.doubleField(n, "layer_norm_eps", 1e-6, 0, 1),
+                Json.stringField(n, "hidden_act", "gelu_pytorch_tanh"));
     }
 
     /** LlavaConfig's default tower when vision_config is absent (CLIP ViT-L/14-336). */
