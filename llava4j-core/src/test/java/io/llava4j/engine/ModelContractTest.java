@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelContractTest {
 
     static List<String> imageModels() {
-        return List.of("llava-1.5-tiny", "video-llava-tiny", "internvl-chat-tiny", "llava-next-vicuna-tiny", "llava-next-mistral-tiny", "llava-next-video-tiny", "llava-onevision-qwen2-tiny");
+        return List.of("llava-1.5-tiny", "video-llava-tiny", "internvl-chat-tiny", "llava-next-vicuna-tiny", "llava-next-mistral-tiny", "llava-next-video-tiny", "llava-onevision-qwen2-tiny", "pllava-tiny");
     }
 
     static RgbImage image(String name) {
