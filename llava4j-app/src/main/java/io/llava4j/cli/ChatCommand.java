@@ -28,6 +28,15 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "FILE", description = "Image for the first turn (repeatable).")
     List<Path> images = new ArrayList<>();
 
+    @Option(names = "--video", paramLabel = "FILE_OR_DIR", description = "Video for the first turn: a file (mp4, avi, mkv, webm, gif, ...) or a folder of frames (repeatable).")
+    List<Path> videos = new ArrayList<>();
+
+    @Option(names = "--frames", paramLabel = "N", description = "Sample N frames uniformly instead of the model's own frame sampling.")
+    Integer frames;
+
+    @Option(names = "--fps", paramLabel = "R", description = "Sample R frames per second (at most --frames, default 64).")
+    Double fps;
+
     @Parameters(arity = "0..1", paramLabel = "PROMPT", description = "The question; omit for an interactive chat.")
     String prompt;
 
@@ -62,11 +71,13 @@ final class ChatCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Llava4j llava = Llava4j.load(model.model, model.loadOptions())) {
             Chat chat = llava.newChat(convMode);
+            var vids = Media.videos(videos, llava.model(), Media.sampler(llava.model(), frames, fps));
             if (prompt != null) {
-                chat.send(prompt, first, params, s -> { out.print(s); out.flush(); });
+                chat.send(prompt, first, vids, params, s -> { out.print(s); out.flush(); });
                 out.println();
                 return 0;
             }
+            if (!vids.isEmpty()) throw new IllegalArgumentException("--video needs a PROMPT (interactive chat takes images with /image)");
             return interactive(chat, first, params, out);
         }
     }

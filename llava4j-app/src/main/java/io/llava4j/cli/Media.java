@@ -1,54 +1,38 @@
 package io.llava4j.cli;
 
-import io.llava4j.media.ImageDecoder;
-import io.llava4j.media.MediaException;
+import io.llava4j.media.FrameSampler;
 import io.llava4j.media.RgbImage;
+import io.llava4j.media.VideoDecoder;
 import io.llava4j.model.VisionLanguageModel;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /** Media arguments shared by the commands. */
 final class Media {
-    private static final Set<String> IMAGE_EXT = Set.of("png", "jpg", "jpeg", "bmp", "gif", "webp", "tif", "tiff");
-
     private Media() {}
 
     /**
-     * Decodes --video arguments, all frames in order: a folder of frame images (name order) or a video file.
+     * Decodes --video arguments (a video file, or a folder of frame images in name order) with the given sampler.
      * Refuses them when the model takes no video.
      */
-    static List<List<RgbImage>> videos(List<Path> videos, VisionLanguageModel m) {
+    static List<List<RgbImage>> videos(List<Path> videos, VisionLanguageModel m, FrameSampler sampler) {
         if (videos.isEmpty()) return List.of();
         if (!m.capabilities().videos()) {
             throw new IllegalArgumentException("this model (" + m.name() + ", " + m.family() + ") does not take videos");
         }
         List<List<RgbImage>> out = new ArrayList<>();
-        for (Path v : videos) out.add(frames(v));
+        for (Path v : videos) out.add(VideoDecoder.decode(v, sampler));
         return out;
     }
 
-    static List<RgbImage> frames(Path v) {
-        if (Files.isDirectory(v)) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(v)) {
-                files = s.filter(p -> {
-                    String n = p.getFileName().toString().toLowerCase();
-                    int dot = n.lastIndexOf('.');
-                    return Files.isRegularFile(p) && dot > 0 && IMAGE_EXT.contains(n.substring(dot + 1));
-                }).sorted().toList();
-            } catch (IOException e) {
-                throw new MediaException(v + ": cannot list frames: " + e.getMessage());
-            }
-            if (files.isEmpty()) throw new MediaException(v + ": the folder has no frame images (png, jpg, ...)");
-            return files.stream().map(ImageDecoder::decode).toList();
-        }
-        if (!Files.exists(v)) throw new MediaException("video not found: " + v);
-        throw new MediaException(v + ": video files are not supported yet; pass a folder of frame images");
+    /** The family's sampler, or --frames N (uniform) / --fps R (R frames per second, at most N or 64 frames). */
+    static FrameSampler sampler(VisionLanguageModel m, Integer frames, Double fps) {
+        if (frames != null && frames < 1) throw new IllegalArgumentException("--frames must be >= 1, got " + frames);
+        if (fps != null && !(fps > 0)) throw new IllegalArgumentException("--fps must be > 0, got " + fps);
+        if (fps != null) return FrameSampler.perSecond(fps, frames != null ? frames : 64);
+        if (frames != null) return FrameSampler.uniform(frames);
+        return m.frameSampler();
     }
 }

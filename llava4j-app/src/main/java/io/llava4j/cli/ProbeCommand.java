@@ -48,7 +48,7 @@ final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (VisionLanguageModel m = ModelRegistry.load(model.model, model.loadOptions())) {
             List<RgbImage> imgs = images.stream().map(ImageDecoder::decode).toList();
-            List<List<RgbImage>> vids = Media.videos(videos, m);
+            List<List<RgbImage>> vids = Media.videos(videos, m, io.llava4j.media.FrameSampler.all());
             MultimodalPrompt p = m.prepare(prompt, imgs, vids);
             Generator.Result r = Generator.generate(m, p, SamplingParams.greedy().withMaxNewTokens(maxNewTokens), null);
             float[] logits = r.firstLogits();

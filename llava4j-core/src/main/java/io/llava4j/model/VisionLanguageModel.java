@@ -32,6 +32,14 @@ public interface VisionLanguageModel extends AutoCloseable {
     /** How many frames the family's reference samples from a video (0 when it takes no video). */
     default int preferredVideoFrames() { return 0; }
 
+    /** The frame sampler of the family's reference processor (used by chat and server; probe takes all frames). */
+    default io.llava4j.media.FrameSampler frameSampler() {
+        return io.llava4j.media.FrameSampler.uniform(Math.max(1, preferredVideoFrames()));
+    }
+
+    /** The text marker that stands for one video in a prompt. */
+    default String videoMarker() { return "<video>"; }
+
     /** Token ids that end generation (EOS and template end markers). */
     int[] stopTokenIds();
 

@@ -149,6 +149,8 @@ public final class PllavaModel implements VisionLanguageModel {
     @Override public ChatTemplate chatTemplate() { return template; }
     @Override public int[] stopTokenIds() { return stopIds.clone(); }
     @Override public int preferredVideoFrames() { return numFrames; }
+    @Override public io.llava4j.media.FrameSampler frameSampler() { return io.llava4j.media.FrameSampler.segmentMiddles(numFrames); }
+    @Override public String videoMarker() { return imageToken; }
 
     /** Media (images, then videos, in marker order of kind) each replace one {@code <image>} marker. */
     @Override
