@@ -16,6 +16,7 @@ import java.util.List;
 public final class ModelRegistry {
     private static final List<ModelFamily> FAMILIES = List.of(
             new io.llava4j.model.pllava.PllavaFamily(),
+            new io.llava4j.model.chatunivi.ChatUniViFamily(),
             new io.llava4j.model.videollava.VideoLlavaFamily(),
             new io.llava4j.model.llavanextvideo.LlavaNextVideoFamily(),
             new io.llava4j.model.onevision.OneVisionFamily(),

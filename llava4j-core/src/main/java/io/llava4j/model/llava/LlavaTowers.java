@@ -23,12 +23,12 @@ import java.nio.file.Path;
  *       is 448 px (upstream keys this on "448" in the tower path; we key it on the tower's image_size).</li>
  * </ul>
  */
-final class LlavaTowers {
-    record Loaded(VisionTower tower, ClipImageProcessor processor, ClipVisionConfig clipConfig) {}
+public final class LlavaTowers {
+    public record Loaded(VisionTower tower, ClipImageProcessor processor, ClipVisionConfig clipConfig) {}
 
     private LlavaTowers() {}
 
-    static Loaded load(Path towerDir, LlavaConfig cfg, WeightMap w, String prefixInCheckpoint) {
+    public static Loaded load(Path towerDir, LlavaConfig cfg, WeightMap w, String prefixInCheckpoint) {
         JsonNode tc = Json.read(towerDir.resolve("config.json"));
         String type = Json.stringField(tc, "model_type", "");
         String arch = tc.path("architectures").path(0).asText("");
