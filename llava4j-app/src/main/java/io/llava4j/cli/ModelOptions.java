@@ -13,6 +13,12 @@ final class ModelOptions {
     @Option(names = "--vision-tower", paramLabel = "DIR", description = "Vision tower folder for original-layout checkpoints (overrides mm_vision_tower).")
     String visionTower;
 
+    @Option(names = "--lora", paramLabel = "DIR", description = "PEFT LoRA adapter folder (adapter_config.json + adapter_model.*), applied unmerged.")
+    Path lora;
+
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "Override lora_alpha (scaling = alpha / r). PLLaVA's scripts use 4.")
+    Double loraAlpha;
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -21,6 +27,6 @@ final class ModelOptions {
 
     io.llava4j.model.LoadOptions loadOptions() {
         if (threads != null) Parallel.setThreads(threads);
-        return new io.llava4j.model.LoadOptions(visionTower);
+        return new io.llava4j.model.LoadOptions(visionTower, lora, loraAlpha);
     }
 }

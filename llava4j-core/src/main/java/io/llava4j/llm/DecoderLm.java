@@ -31,19 +31,25 @@ public final class DecoderLm {
      * @param lmHeadName name of the output projection, e.g. "language_model.lm_head.weight"
      */
     public DecoderLm(DecoderConfig cfg, WeightMap w, String prefix, String lmHeadName) {
+        this(cfg, w, prefix, lmHeadName, null);
+    }
+
+    /** @param lora adapters for the layers' linear modules (unmerged), or null */
+    public DecoderLm(DecoderConfig cfg, WeightMap w, String prefix, String lmHeadName, LoraAdapter lora) {
         this.cfg = cfg;
         int h = cfg.hiddenSize();
         this.embedTokens = w.get(prefix + "embed_tokens.weight").requireShape(cfg.vocabSize(), h);
         this.layers = new Layer[cfg.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String p = prefix + "layers." + l + ".";
+            String m = "layers." + l + ".";
             layers[l] = new Layer(
                     RmsNorm.of(w.get(p + "input_layernorm.weight").requireShape(h), cfg.rmsNormEps()),
-                    lin(w, p + "self_attn.q_proj", cfg.qDim(), h), lin(w, p + "self_attn.k_proj", cfg.kvDim(), h),
-                    lin(w, p + "self_attn.v_proj", cfg.kvDim(), h), lin(w, p + "self_attn.o_proj", h, cfg.qDim()),
+                    lin(w, p, m, "self_attn.q_proj", cfg.qDim(), h, lora), lin(w, p, m, "self_attn.k_proj", cfg.kvDim(), h, lora),
+                    lin(w, p, m, "self_attn.v_proj", cfg.kvDim(), h, lora), lin(w, p, m, "self_attn.o_proj", h, cfg.qDim(), lora),
                     RmsNorm.of(w.get(p + "post_attention_layernorm.weight").requireShape(h), cfg.rmsNormEps()),
-                    lin(w, p + "mlp.gate_proj", cfg.intermediateSize(), h), lin(w, p + "mlp.up_proj", cfg.intermediateSize(), h),
-                    lin(w, p + "mlp.down_proj", h, cfg.intermediateSize()));
+                    lin(w, p, m, "mlp.gate_proj", cfg.intermediateSize(), h, lora), lin(w, p, m, "mlp.up_proj", cfg.intermediateSize(), h, lora),
+                    lin(w, p, m, "mlp.down_proj", h, cfg.intermediateSize(), lora));
         }
         this.finalNorm = RmsNorm.of(w.get(prefix + "norm.weight").requireShape(h), cfg.rmsNormEps());
         this.lmHead = w.find(lmHeadName).orElseGet(() -> {
@@ -53,10 +59,11 @@ public final class DecoderLm {
         this.rope = new Rope(cfg.headDim(), cfg.ropeTheta());
     }
 
-    private static Linear lin(WeightMap w, String name, int out, int in) {
+    private static Linear lin(WeightMap w, String prefix, String layer, String module, int out, int in, LoraAdapter lora) {
+        String name = prefix + module;
         Linear l = Linear.of(w.get(name + ".weight"), w.find(name + ".bias").orElse(null));
         l.weight().requireShape(out, in);
-        return l;
+        return lora == null ? l : lora.apply(layer + module, l);
     }
 
     public DecoderConfig config() { return cfg; }

@@ -1,9 +1,24 @@
 package io.llava4j.model;
 
+import java.nio.file.Path;
+
 /**
  * Options for loading a model.
  * @param visionTower overrides where the vision tower is taken from (original-layout checkpoints), or null
+ * @param lora        a PEFT LoRA adapter folder (adapter_config.json + adapter_model.*) applied unmerged, or null
+ * @param loraAlpha   overrides the adapter's lora_alpha (scaling = alpha / r; PLLaVA's scripts use 4), or null
  */
-public record LoadOptions(String visionTower) {
-    public static LoadOptions defaults() { return new LoadOptions(null); }
+public record LoadOptions(String visionTower, Path lora, Double loraAlpha) {
+    public LoadOptions(String visionTower) { this(visionTower, null, null); }
+
+    public static LoadOptions defaults() { return new LoadOptions(null, null, null); }
+
+    /**
+     * The adapter to apply: the --lora folder, else LoRA tensors found inside the checkpoint (alpha: the override,
+     * else {@code defaultAlpha}, else the rank), else null.
+     */
+    public io.llava4j.llm.LoraAdapter adapter(io.llava4j.format.WeightMap checkpoint, Double defaultAlpha) {
+        if (lora != null) return io.llava4j.llm.LoraAdapter.fromPeftFolder(lora, loraAlpha);
+        return io.llava4j.llm.LoraAdapter.fromWeights(checkpoint, loraAlpha != null ? loraAlpha : defaultAlpha);
+    }
 }

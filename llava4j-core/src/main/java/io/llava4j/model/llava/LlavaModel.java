@@ -79,7 +79,7 @@ public final class LlavaModel implements VisionLanguageModel {
                 proc = t.processor();
             }
             LlavaImageEncoder enc = new LlavaImageEncoder(cfg, tower, LlavaImageEncoder.loadProjector(w, names, cfg.projectorAct()));
-            DecoderLm lm = new DecoderLm(cfg.textConfig(), w, names.decoderPrefix(), names.lmHead());
+            DecoderLm lm = new DecoderLm(cfg.textConfig(), w, names.decoderPrefix(), names.lmHead(), options.adapter(w, null));
             if (enc.projector().outputDim() != cfg.textConfig().hiddenSize()) {
                 throw new ConfigException("projector gives " + enc.projector().outputDim() + " features but the language model's hidden_size is " + cfg.textConfig().hiddenSize());
             }

@@ -16,6 +16,6 @@ public final class PllavaFamily implements ModelFamily {
     }
 
     @Override public VisionLanguageModel load(Path dir, JsonNode config, LoadOptions options) {
-        return PllavaModel.load(dir, config);
+        return PllavaModel.load(dir, config, options);
     }
 }

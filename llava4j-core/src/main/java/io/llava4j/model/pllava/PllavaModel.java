@@ -58,7 +58,7 @@ public final class PllavaModel implements VisionLanguageModel {
         this.lm = lm; this.template = template; this.stopIds = stopIds; this.imageToken = imageToken;
     }
 
-    static PllavaModel load(Path dir, JsonNode c) {
+    static PllavaModel load(Path dir, JsonNode c, io.llava4j.model.LoadOptions options) {
         JsonNode tc = c.path("text_config");
         DecoderConfig text = DecoderConfig.fromJson(tc.isMissingNode() ? Json.MAPPER.createObjectNode() : tc, "llama");
         ClipVisionConfig vision = c.has("vision_config") ? ClipVisionConfig.fromJson(c.get("vision_config")) : ClipVisionConfig.llavaDefault();
@@ -81,7 +81,8 @@ public final class PllavaModel implements VisionLanguageModel {
                     Linear.of(w.get("multi_modal_projector.linear_1.weight"), w.get("multi_modal_projector.linear_1.bias")),
                     Linear.of(w.get("multi_modal_projector.linear_2.weight"), w.get("multi_modal_projector.linear_2.bias"))),
                     Json.stringField(c, "projector_hidden_act", "gelu"));
-            DecoderLm lm = new DecoderLm(text, w, "language_model.model.", "language_model.lm_head.weight");
+            // PLLaVA checkpoints keep their q/v LoRA unmerged; its eval/demo scripts load it with lora_alpha = 4.
+            DecoderLm lm = new DecoderLm(text, w, "language_model.model.", "language_model.lm_head.weight", options.adapter(w, 4.0));
             TextTokenizer tok = Tokenizers.load(dir);
             int imageId = Json.intField(c, "image_token_index", 32000, 0, text.vocabSize() - 1);
             String imageToken = tok.token(imageId);
