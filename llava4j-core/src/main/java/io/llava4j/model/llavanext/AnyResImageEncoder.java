@@ -23,9 +23,17 @@ public final class AnyResImageEncoder {
     private final boolean keepCls;
     private final float[] newline;
     private final PilResize.Filter filter;
+    private final boolean originalPadding;
 
     public AnyResImageEncoder(ClipImageProcessor processor, ClipVisionTower tower, MlpProjector projector, List<int[]> pinpoints,
                               int layer, boolean keepCls, float[] newline) {
+        this(processor, tower, projector, pinpoints, layer, keepCls, newline, false);
+    }
+
+    /** @param originalPadding the original LLaVA-1.6 repo's full-canvas padding instead of transformers' */
+    public AnyResImageEncoder(ClipImageProcessor processor, ClipVisionTower tower, MlpProjector projector, List<int[]> pinpoints,
+                              int layer, boolean keepCls, float[] newline, boolean originalPadding) {
+        this.originalPadding = originalPadding;
         this.processor = processor; this.tower = tower; this.projector = projector; this.pinpoints = pinpoints;
         this.layer = layer; this.keepCls = keepCls; this.newline = newline;
         var c = processor.config();
@@ -37,7 +45,9 @@ public final class AnyResImageEncoder {
     /** Pixel tensors (3, S, S) of every tile, base first. */
     public List<float[]> pixels(RgbImage img) {
         List<float[]> out = new ArrayList<>();
-        for (RgbImage t : AnyRes.tiles(img, pinpoints, tile, baseSize, baseSize, filter)) out.add(processor.preprocess(t).data());
+        List<RgbImage> tiles = originalPadding ? AnyRes.tilesOriginal(img, pinpoints, tile, baseSize, filter)
+                : AnyRes.tiles(img, pinpoints, tile, baseSize, baseSize, filter);
+        for (RgbImage t : tiles) out.add(processor.preprocess(t).data());
         return out;
     }
 

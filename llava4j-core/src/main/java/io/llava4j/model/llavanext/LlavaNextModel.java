@@ -1,5 +1,6 @@
 package io.llava4j.model.llavanext;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llava4j.chat.ChatTemplate;
 import io.llava4j.config.ConfigException;
 import io.llava4j.config.Json;
@@ -34,11 +35,56 @@ public final class LlavaNextModel implements VisionLanguageModel {
     private final ChatTemplate template;
     private final int[] stopIds;
     private final String imageToken;
+    private final boolean sentinel;
+    private final List<WeightMap> extra;
 
     private LlavaNextModel(String name, LlavaNextConfig cfg, WeightMap weights, TextTokenizer tokenizer, AnyResImageEncoder encoder,
-                           DecoderLm lm, ChatTemplate template, int[] stopIds, String imageToken) {
+                           DecoderLm lm, ChatTemplate template, int[] stopIds, String imageToken, boolean sentinel, List<WeightMap> extra) {
         this.name = name; this.cfg = cfg; this.weights = weights; this.tokenizer = tokenizer; this.encoder = encoder;
         this.lm = lm; this.template = template; this.stopIds = stopIds; this.imageToken = imageToken;
+        this.sentinel = sentinel; this.extra = extra;
+    }
+
+    /**
+     * The original LLaVA-1.6 layout (liuhaotian/llava-v1.6-*: LlavaLlamaForCausalLM / LlavaMistralForCausalLM with
+     * mm_patch_merge_type spatial_unpad and image_aspect_ratio anyres): model.* names, tower from mm_vision_tower,
+     * pinpoints given as (width, height), full-canvas padding, one -200 sentinel per image.
+     */
+    static LlavaNextModel loadOriginal(Path dir, JsonNode c, io.llava4j.model.LoadOptions options) {
+        var flat = ((com.fasterxml.jackson.databind.node.ObjectNode) c.deepCopy());
+        flat.remove("mm_patch_merge_type");
+        flat.put("image_aspect_ratio", "square");
+        io.llava4j.model.llava.LlavaConfig lc = io.llava4j.model.llava.LlavaConfig.fromJson(flat);
+        List<int[]> pins = new ArrayList<>();
+        for (int[] p : LlavaNextConfig.fromJsonPinpoints(c)) pins.add(new int[] {p[1], p[0]}); // (w, h) -> (h, w)
+        List<WeightMap> opened = new ArrayList<>();
+        try {
+            WeightMap w = Checkpoints.open(dir);
+            opened.add(w);
+            int depth = io.llava4j.vision.projector.MlpProjector.depth(Json.stringField(c, "mm_projector_type", "mlp2x_gelu"));
+            io.llava4j.model.llava.LlavaWeightNames names = io.llava4j.model.llava.LlavaWeightNames.detect(w, depth);
+            Path towerDir = io.llava4j.model.ModelLocator.resolve(options.visionTower() != null ? options.visionTower() : lc.mmVisionTower(), dir);
+            WeightMap tw = w;
+            if (names.visionPrefix() == null) { tw = Checkpoints.open(towerDir); opened.add(tw); }
+            var t = io.llava4j.model.llava.LlavaTowers.load(towerDir, lc, tw, names.visionPrefix());
+            if (!(t.tower() instanceof ClipVisionTower clip)) throw new ConfigException("LLaVA-1.6 anyres needs a CLIP tower");
+            List<Linear> ls = new ArrayList<>();
+            for (String p : names.projector()) ls.add(Linear.of(w.get(p + ".weight"), w.find(p + ".bias").orElse(null)));
+            MlpProjector projector = new MlpProjector(ls, "gelu");
+            String nl = w.has("model.image_newline") ? "model.image_newline" : "image_newline";
+            float[] newline = w.get(nl).requireShape(lc.textConfig().hiddenSize()).toFloatArray();
+            DecoderLm lm = new DecoderLm(lc.textConfig(), w, names.decoderPrefix(), names.lmHead(), options.adapter(w, null));
+            TextTokenizer tok = Tokenizers.load(dir);
+            LlavaNextConfig cfg = new LlavaNextConfig(lc.textConfig(), t.clipConfig(), io.llava4j.model.llava.LlavaConfig.IMAGE_SENTINEL,
+                    lc.visionFeatureLayer(), lc.keepCls(), "gelu", pins);
+            AnyResImageEncoder enc = new AnyResImageEncoder(t.processor(), clip, projector, pins, lc.visionFeatureLayer(), lc.keepCls(), newline, true);
+            String conv = switch (lc.textConfig().modelType()) { case "mistral" -> "mistral_instruct"; default -> "llava_v1"; };
+            return new LlavaNextModel(dir.getFileName().toString(), cfg, w, tok, enc, lm, ModelTemplates.forModel(dir, conv),
+                    ModelTemplates.stopTokenIds(dir, tok), "<image>", true, List.copyOf(opened.subList(1, opened.size())));
+        } catch (RuntimeException e) {
+            opened.forEach(WeightMap::close);
+            throw e;
+        }
     }
 
     static LlavaNextModel load(Path dir, LlavaNextConfig cfg) {
@@ -63,7 +109,7 @@ public final class LlavaNextModel implements VisionLanguageModel {
             AnyResImageEncoder enc = new AnyResImageEncoder(proc, tower, projector, cfg.pinpoints(), cfg.visionFeatureLayer(), cfg.keepCls(), newline);
             String conv = cfg.textConfig().modelType().equals("mistral") ? "mistral_instruct" : "llava_v1";
             return new LlavaNextModel(dir.getFileName().toString(), cfg, w, tok, enc, lm, ModelTemplates.forModel(dir, conv),
-                    ModelTemplates.stopTokenIds(dir, tok), imageToken);
+                    ModelTemplates.stopTokenIds(dir, tok), imageToken, false, List.of());
         } catch (RuntimeException e) {
             w.close();
             throw e;
@@ -99,9 +145,13 @@ public final class LlavaNextModel implements VisionLanguageModel {
             from = i + imageToken.length();
         }
         expanded.append(prompt.substring(from));
+        if (sentinel) {
+            int[] ids = io.llava4j.tokenizer.ImagePlaceholders.tokenizerImageToken(tokenizer, prompt, imageToken, cfg.imageTokenId());
+            return MultimodalPrompt.fromSentinelIds(ids, cfg.imageTokenId(), feats, rows);
+        }
         int[] ids = tokenizer.encode(expanded.toString(), true);
         return MultimodalPrompt.fromExpandedIds(ids, cfg.imageTokenId(), feats, rows);
     }
 
-    @Override public void close() { weights.close(); }
+    @Override public void close() { weights.close(); extra.forEach(WeightMap::close); }
 }

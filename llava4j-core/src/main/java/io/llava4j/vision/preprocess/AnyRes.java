@@ -68,6 +68,25 @@ public final class AnyRes {
         return out;
     }
 
+    /**
+     * The original LLaVA-1.6 repo's process_anyres_image: the same tiles, but the resized image is pasted on a full
+     * black canvas of the pinpoint ((target - new) // 2 offsets), so the last tiles are never partial.
+     */
+    public static List<RgbImage> tilesOriginal(RgbImage img, List<int[]> pinpoints, int tile, int base, PilResize.Filter filter) {
+        int[] best = bestResolution(img.height(), img.width(), pinpoints);
+        int[] size = patchOutputSize(img.height(), img.width(), best[0], best[1]);
+        RgbImage resized = PilResize.resize(img, size[1], size[0], filter);
+        RgbImage padded = RgbImage.filled(best[1], best[0], 0, 0, 0);
+        int padY = (best[0] - size[0]) / 2, padX = (best[1] - size[1]) / 2;
+        byte[] dst = padded.data(), src = resized.data();
+        for (int y = 0; y < size[0]; y++) System.arraycopy(src, y * size[1] * 3, dst, ((y + padY) * padded.width() + padX) * 3, size[1] * 3);
+        List<RgbImage> out = new ArrayList<>();
+        out.add(PilResize.resize(img, base, base, filter));
+        for (int y = 0; y + tile <= padded.height(); y += tile)
+            for (int x = 0; x + tile <= padded.width(); x += tile) out.add(ImageOps.crop(padded, x, y, tile, tile));
+        return out;
+    }
+
     /** Grid shape (rows, cols) of tiles for an image: best pinpoint / tile size. */
     public static int[] gridShape(int origH, int origW, List<int[]> pinpoints, int tile) {
         int[] best = bestResolution(origH, origW, pinpoints);
