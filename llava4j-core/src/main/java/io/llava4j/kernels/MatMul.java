@@ -4,8 +4,8 @@ import io.llava4j.tensor.Tensor;
 
 /**
  * Linear layers: out[n][outDim] = x[n][in] · W^T + b, with W stored [outDim][in] (nn.Linear layout) in
- * F32/F16/BF16. Each weight row is widened once per call into a per-thread buffer and dotted with every
- * input row, so W is read once whatever n is. Parallel over output rows.
+ * F32/F16/BF16. Few rows (decode): each weight row is widened once into a per-thread buffer and dotted with every
+ * input row, parallel over output rows. Four rows or more (prefill, vision): {@link TiledMatMul}.
  */
 public final class MatMul {
     private MatMul() {}
@@ -16,6 +16,15 @@ public final class MatMul {
         if (w.numel() != (long) outDim * in) {
             throw new IllegalArgumentException("matmul: weight " + w + " is not [" + outDim + ", " + in + "]");
         }
+        if (n >= 4) {
+            TiledMatMul.matmul(x, n, in, w, bias, out, outDim);
+            return;
+        }
+        rowwise(x, n, in, w, bias, out, outDim);
+    }
+
+    /** Row-wise form: each weight row widened once, dotted with every input row (best for decode, n small). */
+    public static void rowwise(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
         Parallel.forRange(outDim, 16, (from, to) -> {
             float[] row = ROW.get();
             if (row.length < in) { row = new float[in]; ROW.set(row); }

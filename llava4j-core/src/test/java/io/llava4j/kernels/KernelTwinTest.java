@@ -67,6 +67,27 @@ class KernelTwinTest {
     }
 
     @Test
+    void tiledMatmulMatchesScalarOnOddShapes() {
+        for (int[] dims : new int[][] {{4, 16, 4}, {7, 67, 41}, {13, 200, 130}, {37, 33, 70}}) {
+            int n = dims[0], in = dims[1], out = dims[2];
+            float[] x = rand(n * in), wf = rand(out * in), bias = rand(out);
+            for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                Tensor w = store("w", wf, dt, out, in);
+                float[] expect = new float[n * out], got = new float[n * out];
+                ScalarOps.matmul(x, n, in, w.toFloatArray(), bias, expect, out);
+                for (int threads : new int[] {1, 2}) {
+                    Parallel.setThreads(threads);
+                    TiledMatMul.matmul(x, n, in, w, bias, got, out);
+                    double d = 0;
+                    for (int i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - expect[i]));
+                    assertTrue(d < 1e-4, n + "x" + in + "x" + out + " " + dt + " diff " + d);
+                }
+            }
+        }
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
     void erfIsAccurate() {
         // reference values of erf from tables
         double[][] ref = {{0, 0}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149}, {2, 0.9953222650189527},
