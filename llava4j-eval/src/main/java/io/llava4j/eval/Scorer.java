@@ -1,0 +1,18 @@
+package io.llava4j.eval;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.file.Path;
+
+/** One benchmark's official scoring: reads the benchmark folder (official file names, answers under answers/). */
+public interface Scorer {
+    String name();
+
+    /** The metrics object of the contract ({@code {"benchmark": name, "metrics": ...}}). */
+    ObjectNode score(Path dataDir, ScoreOptions options) throws Exception;
+
+    /** Options some scorers need. @param judgeReplay recorded judge replies to use instead of calling a judge */
+    record ScoreOptions(Path judgeReplay) {
+        public static ScoreOptions none() { return new ScoreOptions(null); }
+    }
+}

@@ -1,0 +1,86 @@
+package io.llava4j.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GPT-judged video QA (Video-ChatGPT evaluate_activitynet_qa.py): the judge answers a Python dict
+ * {'pred': 'yes'|'no', 'score': 0-5}; a reply that does not parse is asked again until every item has one;
+ * score = int(score) (truncation), accuracy = yes / (yes + no) over pred containing "yes" / else "no".
+ * With --judge-replay the recorded replies (first attempt, then the retry) stand in for the judge.
+ */
+public final class VideoChatGptQaScorer implements Scorer {
+    @Override public String name() { return "videochatgpt_qa"; }
+
+    /** A judge: the k-th call for item i returns a reply. */
+    public interface Judge { String reply(int item, int attempt, JsonNode qa); }
+
+    static Judge replay(Path file) throws Exception {
+        JsonNode r = Jsonl.json(file);
+        JsonNode first = r.get("first_attempt"), retry = r.get("retry_attempt");
+        if (first == null) throw new EvalException(file + ": no first_attempt list");
+        return (item, attempt, qa) -> {
+            JsonNode n = attempt == 0 ? first.get(item) : retry == null ? null : retry.get(item);
+            if (n == null || n.isNull()) throw new EvalException(file + ": no recorded judge reply for item " + item + " attempt " + attempt);
+            return n.asText();
+        };
+    }
+
+    static int intScore(Object v) {
+        if (v instanceof Boolean b) return b ? 1 : 0;
+        if (v instanceof Long l) return (int) (long) l;
+        if (v instanceof Double d) return (int) (double) d;
+        if (v instanceof String s) return Integer.parseInt(PyStr.strip(s));
+        throw new EvalException("judge score " + v + " is not a number");
+    }
+
+    public ObjectNode score(Path dir, Judge judge, int maxAttempts) throws Exception {
+        JsonNode preds = Jsonl.json(dir.resolve("pred_activitynet_qa.json"));
+        Map<String, Integer> seen = new HashMap<>();
+        Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+        int malformed = 0, calls = 0;
+        List<JsonNode> items = new ArrayList<>();
+        preds.forEach(items::add);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode qa = items.get(i);
+            String name = qa.get("video_name").asText();
+            int k = seen.merge(name, 1, Integer::sum) - 1;
+            String key = name + "_" + k;
+            for (int attempt = 0; ; attempt++) {
+                if (attempt >= maxAttempts) throw new EvalException("judge gave no parsable answer for " + key + " in " + maxAttempts + " attempts");
+                calls++;
+                Map<String, Object> d = PyLiteral.dict(judge.reply(i, attempt, qa));
+                if (d != null) { results.put(key, d); break; }
+                malformed++;
+            }
+        }
+        int yes = 0, no = 0;
+        long scoreSum = 0;
+        for (Map<String, Object> r : results.values()) {
+            scoreSum += intScore(r.get("score"));
+            String p = String.valueOf(r.get("pred")).toLowerCase(java.util.Locale.ROOT);
+            if (p.contains("yes")) yes++;
+            else if (p.contains("no")) no++;
+        }
+        ObjectNode m = Jsonl.MAPPER.createObjectNode();
+        m.put("accuracy", (double) yes / (yes + no));
+        m.put("average_score", (double) scoreSum / results.size());
+        m.put("yes_count", yes).put("no_count", no).put("judge_calls", calls).put("malformed_replies", malformed);
+        return m;
+    }
+
+    @Override
+    public ObjectNode score(Path dir, ScoreOptions o) throws Exception {
+        if (o.judgeReplay() == null) {
+            throw new EvalException("videochatgpt_qa needs a judge: pass --judge-replay FILE (calling a live judge is not implemented yet)");
+        }
+        return score(dir, replay(o.judgeReplay()), 10);
+    }
+}

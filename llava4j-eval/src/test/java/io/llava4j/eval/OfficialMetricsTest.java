@@ -1,0 +1,131 @@
+package io.llava4j.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every scorer against the values the OFFICIAL scoring code produced on the fixture files (shared/fixtures/eval). */
+class OfficialMetricsTest {
+    static Path eval() {
+        String p = System.getProperty("llava4j.shared");
+        Path base = p != null ? Path.of(p) : Path.of("../../shared");
+        Path e = base.resolve("fixtures/eval");
+        if (!Files.isDirectory(e)) throw new IllegalStateException("eval fixtures not found at " + e);
+        return e;
+    }
+
+    static JsonNode expected(String b) throws Exception { return Jsonl.json(eval().resolve(b).resolve("expected.json")); }
+
+    static void exact(String what, double expected, double actual) {
+        System.out.printf("[metric] %-45s expected %s got %s%n", what, expected, actual);
+        assertEquals(expected, actual, 1e-9 * Math.max(1, Math.abs(expected)), what);
+    }
+
+    @Test
+    void evalAiNormaliserEveryCase() throws Exception {
+        int n = 0;
+        for (JsonNode c : expected("evalai_processor").get("cases")) {
+            assertEquals(c.get("output").asText(), EvalAiAnswerProcessor.process(c.get("input").asText()), "input " + c.get("input"));
+            n++;
+        }
+        System.out.println("[metric] evalai normaliser: " + n + " cases identical");
+    }
+
+    @Test
+    void pope() throws Exception {
+        JsonNode e = expected("pope").get("categories");
+        ObjectNode m = Scorers.get("pope").score(eval().resolve("pope"), Scorer.ScoreOptions.none());
+        for (var c : e.properties()) {
+            for (String k : new String[] {"accuracy", "precision", "recall", "f1", "yes_ratio"}) {
+                exact("pope " + c.getKey() + " " + k, c.getValue().get(k).asDouble(), m.get(c.getKey()).get(k).asDouble());
+            }
+            for (String k : new String[] {"TP", "FP", "TN", "FN"}) assertEquals(c.getValue().get(k).asInt(), m.get(c.getKey()).get(k).asInt());
+        }
+    }
+
+    @Test
+    void textvqa() throws Exception {
+        JsonNode e = expected("textvqa");
+        ObjectNode m = Scorers.get("textvqa").score(eval().resolve("textvqa"), Scorer.ScoreOptions.none());
+        exact("textvqa accuracy", e.get("accuracy").asDouble(), m.get("accuracy").asDouble());
+        assertEquals(e.get("samples").asInt(), m.get("samples").asInt());
+        for (JsonNode item : e.get("per_item")) {
+            assertEquals(item.get("question_extracted").asText(), item.get("question_extracted").asText().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    @Test
+    void scienceqa() throws Exception {
+        JsonNode e = expected("scienceqa").get("output_result");
+        ObjectNode m = Scorers.get("scienceqa").score(eval().resolve("scienceqa"), Scorer.ScoreOptions.none());
+        exact("scienceqa acc", e.get("acc").asDouble(), m.get("acc").asDouble());
+        assertEquals(e.get("correct").asInt(), m.get("correct").asInt());
+        assertEquals(e.get("count").asInt(), m.get("count").asInt());
+        assertEquals(e.get("results"), m.get("results"));
+        String printed = expected("scienceqa").get("printed").asText();
+        assertTrue(printed.contains(String.format("IMG-Accuracy: %.2f%%", m.get("img_acc").asDouble())), printed);
+    }
+
+    @Test
+    void gqa() throws Exception {
+        JsonNode e = expected("gqa");
+        assertEquals(e.get("converted_predictions_json").asText(), GqaScorer.convertedJson(eval().resolve("gqa")));
+        ObjectNode m = Scorers.get("gqa").score(eval().resolve("gqa"), Scorer.ScoreOptions.none());
+        for (String k : new String[] {"accuracy", "binary", "open"}) exact("gqa " + k, e.get(k).asDouble(), m.get(k).asDouble());
+    }
+
+    @Test
+    void mme() throws Exception {
+        ObjectNode m = Scorers.get("mme").score(eval().resolve("mme"), Scorer.ScoreOptions.none());
+        String totals = expected("mme").get("official_totals").toString();
+        JsonNode t = Jsonl.MAPPER.readTree(expected("mme").get("official_totals").isTextual()
+                ? expected("mme").get("official_totals").asText().replace('\'', '"') : totals);
+        exact("mme perception", t.get("Perception").asDouble(), m.get("perception").asDouble());
+        exact("mme cognition", t.get("Cognition").asDouble(), m.get("cognition").asDouble());
+    }
+
+    @Test
+    void mvbench() throws Exception {
+        JsonNode e = expected("mvbench").get("per_task_accuracy");
+        ObjectNode m = Scorers.get("mvbench").score(eval().resolve("mvbench"), Scorer.ScoreOptions.none());
+        assertEquals(e.size(), m.size());
+        for (var t : e.properties()) exact("mvbench " + t.getKey(), t.getValue().asDouble(), m.get(t.getKey()).asDouble());
+        for (JsonNode item : expected("mvbench").get("per_item")) {
+            boolean same = MvBenchScorer.process(item.get("pred_answer").asText()).equals(MvBenchScorer.process(item.get("gt_answer").asText()));
+            assertEquals(item.get("score").asInt() == 1, same, "item " + item);
+        }
+    }
+
+    @Test
+    void videoChatGptWithJudgeReplay() throws Exception {
+        JsonNode e = expected("videochatgpt_qa");
+        Path dir = eval().resolve("videochatgpt_qa");
+        ObjectNode m = Scorers.get("videochatgpt_qa").score(dir, new Scorer.ScoreOptions(dir.resolve("judge_responses.json")));
+        exact("videochatgpt accuracy", e.get("accuracy").asDouble(), m.get("accuracy").asDouble());
+        exact("videochatgpt average_score", e.get("average_score").asDouble(), m.get("average_score").asDouble());
+        assertEquals(e.get("yes_count").asInt(), m.get("yes_count").asInt());
+        assertEquals(e.get("no_count").asInt(), m.get("no_count").asInt());
+        assertEquals(e.get("judge_calls").asInt(), m.get("judge_calls").asInt(), "malformed replies are asked again");
+    }
+
+    @Test
+    void errorsAreOneClearLine(@TempDir Path tmp) throws Exception {
+        EvalException unknown = assertThrows(EvalException.class, () -> Scorers.get("nope"));
+        assertTrue(unknown.getMessage().contains("pope"), unknown.getMessage());
+        Files.createDirectories(tmp.resolve("answers"));
+        Files.writeString(tmp.resolve("answers/a.jsonl"), "{\"question_id\": 1, \"text\": \"yes\"}\n{not json\n");
+        Files.writeString(tmp.resolve("llava_pope_test.jsonl"), "{\"question_id\": 1, \"category\": \"random\"}\n");
+        EvalException bad = assertThrows(EvalException.class, () -> Scorers.get("pope").score(tmp, Scorer.ScoreOptions.none()));
+        assertTrue(bad.getMessage().contains("a.jsonl:2"), bad.getMessage());
+        EvalException missing = assertThrows(EvalException.class, () -> Scorers.get("textvqa").score(tmp, Scorer.ScoreOptions.none()));
+        assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
+    }
+}
