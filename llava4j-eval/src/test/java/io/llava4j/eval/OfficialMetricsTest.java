@@ -117,6 +117,32 @@ class OfficialMetricsTest {
     }
 
     @Test
+    void mmbenchCircular() throws Exception {
+        JsonNode e = expected("mmbench");
+        ObjectNode m = Scorers.get("mmbench").score(eval().resolve("mmbench"), Scorer.ScoreOptions.none());
+        JsonNode report = e.get("report_acc").isTextual() ? Jsonl.MAPPER.readTree(e.get("report_acc").asText().replace('\'', '"')) : e.get("report_acc");
+        exact("mmbench overall", report.get("Overall").get(0).asDouble(), m.get("overall").asDouble());
+        int n = 0;
+        for (JsonNode item : e.get("per_item_extraction")) {
+            java.util.Map<String, String> choices = new java.util.LinkedHashMap<>();
+            // the choices of the row, from the questions file
+            for (var row : Tsv.read(eval().resolve("mmbench/mmbench_dev_synthetic.tsv"))) {
+                if (row.get("index").equals(item.get("index").asText())) {
+                    for (String c : new String[] {"A", "B", "C", "D"}) if (!row.get(c).isEmpty()) choices.put(c, row.get(c));
+                }
+            }
+            String pred = item.get("prediction").asText();
+            assertEquals(str(item.get("can_infer_option")), MmBenchScorer.inferOption(pred, choices), "can_infer_option " + item);
+            assertEquals(str(item.get("can_infer_text")), MmBenchScorer.inferText(pred, choices), "can_infer_text " + item);
+            assertEquals(str(item.get("can_infer")), MmBenchScorer.infer(pred, choices), "can_infer " + item);
+            n++;
+        }
+        System.out.println("[metric] mmbench extraction: " + n + " rows identical");
+    }
+
+    static String str(JsonNode n) { return n.isBoolean() ? null : n.asText(); }
+
+    @Test
     void errorsAreOneClearLine(@TempDir Path tmp) throws Exception {
         EvalException unknown = assertThrows(EvalException.class, () -> Scorers.get("nope"));
         assertTrue(unknown.getMessage().contains("pope"), unknown.getMessage());
