@@ -10,14 +10,52 @@ import java.util.concurrent.Callable;
 
 /** {@code llava4j eval score --benchmark NAME --data DIR [--json] [--judge-replay FILE] [--out FILE]}. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Benchmark evaluation.",
-        subcommands = {EvalCommand.Score.class})
+        subcommands = {EvalCommand.Score.class, EvalCommand.Convert.class})
 public final class EvalCommand implements Runnable {
     @Override public void run() { throw new EvalException("a subcommand is required: score"); }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Write the upload file of a benchmark scored by its server (vqav2, vizwiz, seed) or the GQA evaluation input (gqa).")
+    public static final class Convert implements Callable<Integer> {
+        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "vqav2, vizwiz, seed, gqa")
+        String benchmark;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "Benchmark folder (for vqav2: the --dir of the LLaVA script).")
+        Path data;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the converted file.")
+        Path out;
+
+        @Option(names = "--split", defaultValue = "llava_vqav2_mscoco_test-dev2015", description = "VQAv2 answers split folder (default ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--ckpt", description = "VQAv2 checkpoint folder name under answers/<split>/.")
+        String ckpt;
+
+        @Override
+        public Integer call() throws Exception {
+            Converters.Output o = switch (benchmark) {
+                case "vizwiz" -> Converters.vizwiz(data);
+                case "seed" -> Converters.seed(data);
+                case "gqa" -> new Converters.Output("", GqaScorer.convertedJson(data));
+                case "vqav2" -> {
+                    if (ckpt == null) throw new EvalException("vqav2 needs --ckpt (the folder under answers/" + split + "/)");
+                    yield Converters.vqav2(data, split, ckpt);
+                }
+                default -> throw new EvalException("no converter for '" + benchmark + "' (vqav2, vizwiz, seed, gqa)");
+            };
+            System.out.print(o.printed());
+            Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".convert", ".tmp");
+            Files.writeString(tmp, o.file());
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return 0;
+        }
+    }
 
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = "Score a benchmark's answers with the official metric rules (no model needed).")
     public static final class Score implements Callable<Integer> {
-        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, scienceqa, gqa, mme, mvbench, videochatgpt_qa")
+        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, scienceqa, gqa, mme, mvbench, mmbench, videochatgpt_qa, llavabench_review")
         String benchmark;
 
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "Benchmark folder (official file names; answers under answers/).")

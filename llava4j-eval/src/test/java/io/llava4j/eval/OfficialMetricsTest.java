@@ -140,6 +140,34 @@ class OfficialMetricsTest {
         System.out.println("[metric] mmbench extraction: " + n + " rows identical");
     }
 
+    @Test
+    void submissionConvertersByteForByte() throws Exception {
+        Converters.Output viz = Converters.vizwiz(eval().resolve("vizwiz"));
+        assertEquals(expected("vizwiz").get("printed").asText(), viz.printed());
+        assertEquals(expected("vizwiz").get("upload_json").asText(), viz.file());
+        Converters.Output vqa = Converters.vqav2(eval().resolve("vqav2/vqav2_dir"), "llava_vqav2_mscoco_test-dev2015", "llava-v1.5-7b");
+        assertEquals(expected("vqav2").get("printed").asText(), vqa.printed());
+        assertEquals(expected("vqav2").get("upload_json").asText(), vqa.file());
+        Converters.Output seed = Converters.seed(eval().resolve("seed_bench"));
+        assertEquals(expected("seed_bench").get("printed").asText(), seed.printed());
+        assertEquals(expected("seed_bench").get("upload_jsonl").asText(), seed.file());
+        System.out.println("[metric] VizWiz, VQAv2 and SEED submission files identical byte for byte");
+    }
+
+    @Test
+    void llavaBenchReviews() throws Exception {
+        JsonNode e = expected("llavabench_review");
+        JsonNode cases = e.get("parse_score_cases").isTextual()
+                ? Jsonl.MAPPER.readTree(e.get("parse_score_cases").asText().replace('\'', '"')) : e.get("parse_score_cases");
+        for (JsonNode c : cases) {
+            double[] t = LlavaBenchReview.parseScore(c.get("review_first_line").asText());
+            assertEquals(c.get("tuple").get(0).asDouble(), t[0], "parse_score '" + c.get("review_first_line").asText() + "'");
+            assertEquals(c.get("tuple").get(1).asDouble(), t[1]);
+        }
+        Path file = eval().resolve("llavabench_review/reviews/llava-v1.5-7b.jsonl");
+        assertEquals(e.get("printed").asText(), LlavaBenchReview.summarize(file, null));
+    }
+
     static String str(JsonNode n) { return n.isBoolean() ? null : n.asText(); }
 
     @Test
