@@ -31,6 +31,8 @@ public final class Main implements Runnable {
         for (String a : args) if (a.equals("--debug")) debug = true;
         final boolean showTrace = debug;
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("eval").addSubcommand("run", new EvalRunCommand());
+        cl.getSubcommands().get("eval").addSubcommand("mini", new MiniBenchmarkCommand());
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {

@@ -1,0 +1,159 @@
+package io.llava4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llava4j.api.Llava4j;
+import io.llava4j.config.Json;
+import io.llava4j.generate.SamplingParams;
+import io.llava4j.media.ImageDecoder;
+import io.llava4j.media.RgbImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * The generate step (LLaVA's model_vqa_loader): a question file (jsonl: question_id, image, text) and an image folder
+ * -> answers/&lt;model&gt;.jsonl rows {question_id, prompt, text, answer_id, model_id, metadata}. Greedy by default;
+ * the image goes first as {@code <image>\n} + question, rendered with the model's template (or --conv-mode).
+ * Append-only and resumable: rows already in the answers file are skipped, each new row is flushed and synced.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Generate a benchmark's answer file with a model (resumable).")
+final class EvalRunCommand implements Callable<Integer> {
+    /** Question files and image folders of the layouts the seeds' eval scripts use. */
+    static final Map<String, String[]> LAYOUTS = Map.of(
+            "pope", new String[] {"llava_pope_test.jsonl", "val2014"},
+            "textvqa", new String[] {"llava_textvqa_val_v051_ocr.jsonl", "train_images"},
+            "gqa", new String[] {"llava_gqa_testdev_balanced.jsonl", "images"},
+            "vqav2", new String[] {"llava_vqav2_mscoco_test-dev2015.jsonl", "test2015"},
+            "vizwiz", new String[] {"llava_test.jsonl", "test"},
+            "mme", new String[] {"llava_mme.jsonl", "MME_Benchmark_release_version"},
+            "seed_bench", new String[] {"llava-seed-bench.jsonl", "SEED-Bench-image"});
+
+    @Mixin ModelOptions model;
+
+    @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, gqa, vqav2, vizwiz, mme, seed_bench (or any, with --questions/--images)")
+    String benchmark;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "The benchmark folder.")
+    Path data;
+
+    @Option(names = "--questions", paramLabel = "FILE", description = "Question file (default: the benchmark's usual name in --data).")
+    Path questions;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Image folder (default: the benchmark's usual folder in --data, else --data).")
+    Path images;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where answers/ goes (default: --data).")
+    Path out;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Only the first N questions (of this chunk).")
+    Integer limit;
+
+    @Option(names = "--chunks", defaultValue = "1", paramLabel = "N", description = "Split the questions into N chunks (default ${DEFAULT-VALUE}).")
+    int chunks;
+
+    @Option(names = "--chunk-idx", defaultValue = "0", paramLabel = "K", description = "Which chunk this process answers (default ${DEFAULT-VALUE}).")
+    int chunkIdx;
+
+    @Option(names = "--conv-mode", paramLabel = "NAME", description = "Conversation template (the seeds' eval scripts use vicuna_v1).")
+    String convMode;
+
+    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Default ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "Default ${DEFAULT-VALUE} (greedy).")
+    double temperature;
+
+    @Override
+    public Integer call() throws Exception {
+        if (chunks < 1 || chunkIdx < 0 || chunkIdx >= chunks) throw new IllegalArgumentException("--chunk-idx must be in [0, --chunks), got " + chunkIdx + " of " + chunks);
+        String[] layout = LAYOUTS.getOrDefault(benchmark, new String[] {null, null});
+        Path qFile = questions != null ? questions : layout[0] == null ? null : data.resolve(layout[0]);
+        if (qFile == null) throw new IllegalArgumentException("no default question file for '" + benchmark + "': pass --questions FILE");
+        if (!Files.isRegularFile(qFile)) throw new IllegalArgumentException("question file not found: " + qFile);
+        Path imgDir = images != null ? images : layout[1] != null && Files.isDirectory(data.resolve(layout[1])) ? data.resolve(layout[1]) : data;
+        List<JsonNode> all = new ArrayList<>();
+        int lineNo = 0;
+        for (String line : Files.readAllLines(qFile, StandardCharsets.UTF_8)) {
+            lineNo++;
+            if (line.isBlank()) continue;
+            try {
+                all.add(Json.MAPPER.readTree(line));
+            } catch (Exception e) {
+                throw new IllegalArgumentException(qFile + ":" + lineNo + ": not valid JSON");
+            }
+        }
+        // LLaVA's get_chunk: ceil(len / n) per chunk
+        int size = (all.size() + chunks - 1) / chunks;
+        List<JsonNode> mine = all.subList(Math.min(all.size(), chunkIdx * size), Math.min(all.size(), (chunkIdx + 1) * size));
+        if (limit != null) mine = mine.subList(0, Math.min(limit, mine.size()));
+        String modelId = model.model.toAbsolutePath().normalize().getFileName().toString();
+        Path answersDir = (out != null ? out : data).resolve("answers");
+        Files.createDirectories(answersDir);
+        Path answers = answersDir.resolve(chunks == 1 ? modelId + ".jsonl" : modelId + "_" + chunks + "_" + chunkIdx + ".jsonl");
+        Set<String> done = new HashSet<>();
+        if (Files.exists(answers)) {
+            List<String> lines = Files.readAllLines(answers, StandardCharsets.UTF_8);
+            StringBuilder keep = new StringBuilder();
+            for (String l : lines) {
+                try {
+                    done.add(Json.MAPPER.readTree(l).get("question_id").asText());
+                    keep.append(l).append('\n');
+                } catch (Exception e) {
+                    // a row cut by a kill: drop it, it is answered again
+                }
+            }
+            if (keep.length() != String.join("\n", lines).length() + (lines.isEmpty() ? 0 : 1)) Files.writeString(answers, keep.toString());
+        }
+        SamplingParams params = (temperature == 0 ? SamplingParams.greedy() : SamplingParams.defaults().withTemperature(temperature))
+                .withMaxNewTokens(maxNewTokens);
+        Progress progress = new Progress(mine.size(), done.size(), "eval " + benchmark);
+        try (Llava4j llava = Llava4j.load(model.model, model.loadOptions());
+             BufferedWriter w = Files.newBufferedWriter(answers, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            var channel = java.nio.channels.FileChannel.open(answers, StandardOpenOption.WRITE);
+            for (JsonNode q : mine) {
+                String qid = q.get("question_id").asText();
+                if (done.contains(qid)) continue;
+                String text = q.get("text").asText();
+                List<RgbImage> imgs = q.hasNonNull("image") ? List.of(ImageDecoder.decode(imgDir.resolve(q.get("image").asText()))) : List.of();
+                String answer = llava.newChat(convMode).send(text, imgs, params, null).text();
+                ObjectNode row = Json.MAPPER.createObjectNode();
+                row.set("question_id", q.get("question_id"));
+                row.put("prompt", text).put("text", answer).put("answer_id", answerId(modelId, qid)).put("model_id", modelId);
+                row.putObject("metadata");
+                w.write(Json.MAPPER.writeValueAsString(row));
+                w.write('\n');
+                w.flush();
+                channel.force(false);
+                done.add(qid);
+                progress.step();
+            }
+            channel.close();
+        }
+        progress.finish();
+        System.out.println(answers);
+        return 0;
+    }
+
+    /** Deterministic 22-character id (the seeds use a random shortuuid), so a resumed run writes the same file. */
+    static String answerId(String model, String qid) throws Exception {
+        byte[] h = MessageDigest.getInstance("SHA-256").digest((model + "\u0000" + qid).getBytes(StandardCharsets.UTF_8));
+        String alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 22; i++) sb.append(alphabet.charAt((h[i] & 0xff) % alphabet.length()));
+        return sb.toString();
+    }
+}
