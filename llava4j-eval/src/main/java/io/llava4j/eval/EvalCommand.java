@@ -10,9 +10,24 @@ import java.util.concurrent.Callable;
 
 /** {@code llava4j eval score --benchmark NAME --data DIR [--json] [--judge-replay FILE] [--out FILE]}. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Benchmark evaluation.",
-        subcommands = {EvalCommand.Score.class, EvalCommand.Convert.class})
+        subcommands = {EvalCommand.Score.class, EvalCommand.Convert.class, EvalCommand.ReportCmd.class})
 public final class EvalCommand implements Runnable {
     @Override public void run() { throw new EvalException("a subcommand is required: score"); }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Tables (markdown, JSON) and an HTML page with bar charts from several 'eval score --out' results.")
+    public static final class ReportCmd implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(arity = "1..*", paramLabel = "RESULT.json") java.util.List<Path> results;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Report.write(results, out);
+            System.out.println(out.resolve("report.html"));
+            return 0;
+        }
+    }
 
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Write the upload file of a benchmark scored by its server (vqav2, vizwiz, seed) or the GQA evaluation input (gqa).")
@@ -70,12 +85,37 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON result to FILE.")
         Path out;
 
+        @Option(names = "--judge-url", paramLabel = "URL", description = "OpenAI-compatible endpoint of the judge, e.g. http://127.0.0.1:8000/v1.")
+        String judgeUrl;
+
+        @Option(names = "--judge-model", paramLabel = "NAME", defaultValue = "gpt-3.5-turbo", description = "Judge model (default ${DEFAULT-VALUE}).")
+        String judgeModel;
+
+        @Option(names = "--judge-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY", description = "Environment variable holding the judge's API key (default ${DEFAULT-VALUE}).")
+        String judgeKeyEnv;
+
+        @Option(names = "--model-name", paramLabel = "NAME", description = "Recorded in the result (which model answered).")
+        String modelName;
+
+        @Option(names = "--data-revision", paramLabel = "REV", description = "Recorded in the result (which data version).")
+        String dataRevision;
+
+        @Option(names = "--frame-sampler", paramLabel = "DESC", description = "Recorded in the result (video frame sampling used).")
+        String frameSampler;
+
         @Override
         public Integer call() throws Exception {
             if (!Files.isDirectory(data)) throw new EvalException("benchmark folder not found: " + data);
             Scorer s = Scorers.get(benchmark);
+            JudgeClient judge = judgeUrl == null ? null
+                    : new JudgeClient(judgeUrl, judgeModel, System.getenv(judgeKeyEnv), data.resolve("judge_cache.jsonl"), 5, 500);
             ObjectNode result = Jsonl.MAPPER.createObjectNode().put("benchmark", s.name());
-            result.set("metrics", s.score(data, new Scorer.ScoreOptions(judgeReplay)));
+            if (modelName != null) result.put("model", modelName);
+            if (dataRevision != null) result.put("data_revision", dataRevision);
+            if (frameSampler != null) result.put("frame_sampler", frameSampler);
+            if (judge != null) result.put("judge", judge.model() + " @ " + judgeUrl);
+            else if (judgeReplay != null) result.put("judge", "replay " + judgeReplay.getFileName());
+            result.set("metrics", s.score(data, new Scorer.ScoreOptions(judgeReplay, judge)));
             String text = Jsonl.MAPPER.writeValueAsString(result);
             if (out != null) Files.writeString(out, text + "\n");
             System.out.println(json ? text : Jsonl.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));

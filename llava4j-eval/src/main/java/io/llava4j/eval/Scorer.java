@@ -12,7 +12,8 @@ public interface Scorer {
     ObjectNode score(Path dataDir, ScoreOptions options) throws Exception;
 
     /** Options some scorers need. @param judgeReplay recorded judge replies to use instead of calling a judge */
-    record ScoreOptions(Path judgeReplay) {
-        public static ScoreOptions none() { return new ScoreOptions(null); }
+    record ScoreOptions(Path judgeReplay, JudgeClient judge) {
+        public ScoreOptions(Path judgeReplay) { this(judgeReplay, null); }
+        public static ScoreOptions none() { return new ScoreOptions(null, null); }
     }
 }

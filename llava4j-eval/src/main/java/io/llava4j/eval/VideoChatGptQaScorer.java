@@ -33,6 +33,41 @@ public final class VideoChatGptQaScorer implements Scorer {
         };
     }
 
+    static final String SYSTEM = "You are an intelligent chatbot designed for evaluating the correctness of generative outputs for question-answer pairs. "
+            + "Your task is to compare the predicted answer with the correct answer and determine if they match meaningfully. Here's how you can accomplish the task:"
+            + "------"
+            + "##INSTRUCTIONS: "
+            + "- Focus on the meaningful match between the predicted answer and the correct answer.\n"
+            + "- Consider synonyms or paraphrases as valid matches.\n"
+            + "- Evaluate the correctness of the prediction compared to the answer.";
+
+    /** The judging request of evaluate_activitynet_qa.py for one item. */
+    static List<JudgeClient.Message> messages(String q, String a, String pred) {
+        String user = "Please evaluate the following video-based question-answer pair:\n\n"
+                + "Question: " + q + "\n"
+                + "Correct Answer: " + a + "\n"
+                + "Predicted Answer: " + pred + "\n\n"
+                + "Provide your evaluation only as a yes/no and score where the score is an integer value between 0 and 5, with 5 indicating the highest meaningful match. "
+                + "Please generate the response in the form of a Python dictionary string with keys 'pred' and 'score', where value of 'pred' is  a string of 'yes' or 'no' and value of 'score' is in INTEGER, not STRING."
+                + "DO NOT PROVIDE ANY OTHER OUTPUT TEXT OR EXPLANATION. Only provide the Python dictionary string. "
+                + "For example, your response should look like this: {'pred': 'yes', 'score': 4.8}.";
+        return List.of(new JudgeClient.Message("system", SYSTEM), new JudgeClient.Message("user", user));
+    }
+
+    /** A live judge through an OpenAI-compatible endpoint. */
+    static Judge live(JudgeClient client) {
+        return (item, attempt, qa) -> {
+            try {
+                return client.complete(messages(qa.get("Q").asText(), qa.get("A").asText(), qa.get("pred").asText()), attempt);
+            } catch (java.io.IOException e) {
+                throw new EvalException("judge call failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvalException("interrupted");
+            }
+        };
+    }
+
     static int intScore(Object v) {
         if (v instanceof Boolean b) return b ? 1 : 0;
         if (v instanceof Long l) return (int) (long) l;
@@ -78,9 +113,8 @@ public final class VideoChatGptQaScorer implements Scorer {
 
     @Override
     public ObjectNode score(Path dir, ScoreOptions o) throws Exception {
-        if (o.judgeReplay() == null) {
-            throw new EvalException("videochatgpt_qa needs a judge: pass --judge-replay FILE (calling a live judge is not implemented yet)");
-        }
-        return score(dir, replay(o.judgeReplay()), 10);
+        if (o.judgeReplay() != null) return score(dir, replay(o.judgeReplay()), 10);
+        if (o.judge() != null) return score(dir, live(o.judge()), 10);
+        throw new EvalException("videochatgpt_qa needs a judge: --judge-url URL --judge-model NAME (key from $OPENAI_API_KEY), or --judge-replay FILE");
     }
 }
