@@ -77,8 +77,12 @@ final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "0", description = "Default ${DEFAULT-VALUE} (greedy).")
     double temperature;
 
+    /** Zero-shot video QA benchmarks (Video-ChatGPT / Video-LLaVA layout: test_q.json, test_a.json, a video folder). */
+    static final java.util.Set<String> VIDEO_QA = java.util.Set.of("videoqa", "msvd_qa", "msrvtt_qa", "tgif_qa", "activitynet_qa");
+
     @Override
     public Integer call() throws Exception {
+        if (VIDEO_QA.contains(benchmark)) return videoQa();
         if (chunks < 1 || chunkIdx < 0 || chunkIdx >= chunks) throw new IllegalArgumentException("--chunk-idx must be in [0, --chunks), got " + chunkIdx + " of " + chunks);
         String[] layout = LAYOUTS.getOrDefault(benchmark, new String[] {null, null});
         Path qFile = questions != null ? questions : layout[0] == null ? null : data.resolve(layout[0]);
@@ -145,6 +149,63 @@ final class EvalRunCommand implements Callable<Integer> {
         }
         progress.finish();
         System.out.println(answers);
+        return 0;
+    }
+
+    /**
+     * Video QA generate step: every question of test_q.json with its video (video_name + a known extension, in
+     * --images or data/videos) and the answer from test_a.json -> pred_&lt;benchmark&gt;.json, a list of
+     * {video_name, Q, A, pred} as Video-ChatGPT's judging script reads it. Resumable through a jsonl sidecar.
+     */
+    private int videoQa() throws Exception {
+        JsonNode qs = Json.read(data.resolve("test_q.json")), as = Json.read(data.resolve("test_a.json"));
+        Map<String, String> answersById = new java.util.HashMap<>();
+        for (JsonNode a : as) answersById.put(a.get("question_id").asText(), a.get("answer").asText());
+        Path videos = images != null ? images : Files.isDirectory(data.resolve("videos")) ? data.resolve("videos") : data;
+        Path outDir = out != null ? out : data;
+        Files.createDirectories(outDir);
+        Path sidecar = outDir.resolve("pred_" + benchmark + ".partial.jsonl"), result = outDir.resolve("pred_" + benchmark + ".json");
+        List<JsonNode> done = new ArrayList<>();
+        if (Files.exists(sidecar)) {
+            for (String l : Files.readAllLines(sidecar, StandardCharsets.UTF_8)) {
+                try { done.add(Json.MAPPER.readTree(l)); } catch (Exception e) { /* a row cut by a kill */ }
+            }
+            Files.writeString(sidecar, done.stream().map(JsonNode::toString).reduce("", (x, y) -> x + y + "\n"));
+        }
+        List<JsonNode> todo = new ArrayList<>();
+        qs.forEach(todo::add);
+        if (limit != null) todo = todo.subList(0, Math.min(limit, todo.size()));
+        SamplingParams params = (temperature == 0 ? SamplingParams.greedy() : SamplingParams.defaults().withTemperature(temperature))
+                .withMaxNewTokens(maxNewTokens);
+        Progress progress = new Progress(todo.size(), done.size(), "eval " + benchmark);
+        try (Llava4j llava = Llava4j.load(model.model, model.loadOptions())) {
+            if (!llava.model().capabilities().videos()) throw new IllegalArgumentException("this model does not take videos");
+            for (int i = done.size(); i < todo.size(); i++) {
+                JsonNode q = todo.get(i);
+                String name = q.get("video_name").asText();
+                Path video = null;
+                for (String ext : new String[] {"", ".mp4", ".mkv", ".avi", ".webm", ".gif", ".mov"}) {
+                    Path c = videos.resolve(name + ext);
+                    if (Files.exists(c)) { video = c; break; }
+                }
+                if (video == null) throw new IllegalArgumentException("video " + name + " not found in " + videos);
+                var frames = io.llava4j.media.VideoDecoder.decode(video, llava.model().frameSampler());
+                String pred = llava.newChat(convMode).send(q.get("question").asText(), List.of(), List.of(frames), params, null).text();
+                ObjectNode row = Json.MAPPER.createObjectNode().put("video_name", name).put("Q", q.get("question").asText())
+                        .put("A", answersById.getOrDefault(q.path("question_id").asText(), "")).put("pred", pred);
+                Files.writeString(sidecar, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                done.add(row);
+                progress.step();
+            }
+        }
+        progress.finish();
+        var arr = Json.MAPPER.createArrayNode();
+        done.forEach(arr::add);
+        Path tmp = Files.createTempFile(outDir, ".pred", ".tmp");
+        Files.writeString(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
+        Files.move(tmp, result, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (done.size() == qs.size()) Files.deleteIfExists(sidecar);
+        System.out.println(result);
         return 0;
     }
 

@@ -23,15 +23,52 @@ final class MiniBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
     @Option(names = "--per-category", defaultValue = "4", paramLabel = "N") int perCategory;
     @Option(names = "--seed", defaultValue = "7") long seed;
+    @Option(names = "--video", description = "Write a miniature video-QA benchmark (test_q.json, test_a.json, videos/*.mp4) instead.") boolean video;
 
     static final String[] SHAPES = {"circle", "square"};
     static final Color[] COLORS = {Color.RED, Color.BLUE, Color.GREEN};
 
     @Override
     public Integer call() throws Exception {
-        write(out, perCategory, seed);
+        if (video) writeVideoQa(out, perCategory, seed);
+        else write(out, perCategory, seed);
         System.out.println(out);
         return 0;
+    }
+
+    /** Videos of a square moving left or right; questions about the direction (Video-ChatGPT layout). */
+    static void writeVideoQa(Path out, int count, long seed) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed);
+        Path videos = Files.createDirectories(out.resolve("videos"));
+        StringBuilder q = new StringBuilder("["), a = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            boolean right = r.nextBoolean();
+            String name = "v_mini" + i;
+            try (var rec = new org.bytedeco.javacv.FFmpegFrameRecorder(videos.resolve(name + ".mp4").toFile(), 96, 64, 0);
+                 var conv = new org.bytedeco.javacv.Java2DFrameConverter()) {
+                rec.setFormat("mp4");
+                rec.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264);
+                rec.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P);
+                rec.setFrameRate(8);
+                rec.start();
+                for (int f = 0; f < 16; f++) {
+                    BufferedImage bi = new BufferedImage(96, 64, BufferedImage.TYPE_3BYTE_BGR);
+                    Graphics2D g = bi.createGraphics();
+                    g.setColor(Color.WHITE);
+                    g.fillRect(0, 0, 96, 64);
+                    g.setColor(COLORS[i % COLORS.length]);
+                    int x = right ? 4 * f : 76 - 4 * f;
+                    g.fillRect(x, 24, 16, 16);
+                    g.dispose();
+                    rec.record(conv.convert(bi));
+                }
+            }
+            String sep = i == 0 ? "" : ", ";
+            q.append(sep).append("{\"video_name\": \"").append(name).append("\", \"question\": \"Which way does the square move?\", \"question_id\": \"").append(name).append("_0\"}");
+            a.append(sep).append("{\"answer\": \"").append(right ? "right" : "left").append("\", \"type\": 0, \"question_id\": \"").append(name).append("_0\"}");
+        }
+        Files.writeString(out.resolve("test_q.json"), q.append("]"));
+        Files.writeString(out.resolve("test_a.json"), a.append("]"));
     }
 
     static void write(Path out, int perCategory, long seed) throws Exception {
