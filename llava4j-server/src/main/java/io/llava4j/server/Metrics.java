@@ -1,0 +1,36 @@
+package io.llava4j.server;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/** Counters exported at /metrics in Prometheus text format. */
+final class Metrics {
+    final AtomicLong requests = new AtomicLong(), errors = new AtomicLong(), rejected = new AtomicLong(),
+            promptTokens = new AtomicLong(), completionTokens = new AtomicLong(), queueDepth = new AtomicLong(), media = new AtomicLong();
+    final DoubleAdder ttftSeconds = new DoubleAdder(), decodeSeconds = new DoubleAdder(), mediaSeconds = new DoubleAdder();
+
+    String render() {
+        StringBuilder sb = new StringBuilder();
+        counter(sb, "llava4j_requests_total", "Chat completion requests received.", requests.get());
+        counter(sb, "llava4j_request_errors_total", "Requests answered with an error.", errors.get());
+        counter(sb, "llava4j_requests_rejected_total", "Requests refused because the queue was full.", rejected.get());
+        gauge(sb, "llava4j_queue_depth", "Requests waiting or running.", queueDepth.get());
+        counter(sb, "llava4j_prompt_tokens_total", "Prompt positions processed (media rows included).", promptTokens.get());
+        counter(sb, "llava4j_completion_tokens_total", "Tokens generated.", completionTokens.get());
+        counter(sb, "llava4j_media_items_total", "Images and videos decoded.", media.get());
+        counter(sb, "llava4j_time_to_first_token_seconds_total", "Sum of times to first token (prefill included).", ttftSeconds.sum());
+        counter(sb, "llava4j_decode_seconds_total", "Sum of decode times; decode tokens/s = completion tokens / this.", decodeSeconds.sum());
+        counter(sb, "llava4j_media_seconds_total", "Sum of media decoding and encoding times.", mediaSeconds.sum());
+        return sb.toString();
+    }
+
+    private static void counter(StringBuilder sb, String name, String help, double v) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v)).append('\n');
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, long v) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(v).append('\n');
+    }
+}

@@ -1,0 +1,394 @@
+package io.llava4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.llava4j.chat.Message;
+import io.llava4j.engine.Generator;
+import io.llava4j.generate.SamplingParams;
+import io.llava4j.media.RgbImage;
+import io.llava4j.media.VideoDecoder;
+import io.llava4j.mm.MultimodalPrompt;
+import io.llava4j.model.LoadOptions;
+import io.llava4j.model.ModelRegistry;
+import io.llava4j.model.VisionLanguageModel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * An OpenAI-compatible server for one model: GET /health (503 while loading), GET /v1/models,
+ * POST /v1/chat/completions (string or content-part messages with image_url / video_url parts, sampling options,
+ * stop, seed, SSE streaming with usage), GET /metrics. Requests are served one at a time from a bounded queue
+ * (a full queue answers 503); a client that disconnects while streaming cancels its generation.
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ServerConfig cfg;
+    private final Path modelDir;
+    private final LoadOptions loadOptions;
+    private final Metrics metrics = new Metrics();
+    private final MediaFetcher media;
+    private final ThreadPoolExecutor worker;
+    private volatile VisionLanguageModel model;
+    private volatile String loadError;
+    private HttpServer http;
+
+    public OpenAiServer(Path modelDir, LoadOptions loadOptions, ServerConfig cfg) {
+        this.cfg = cfg;
+        this.modelDir = modelDir;
+        this.loadOptions = loadOptions;
+        this.media = new MediaFetcher(cfg);
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, cfg.queueDepth())));
+    }
+
+    /** Binds, then loads the model in the background (/health answers 503 until it is ready). */
+    public OpenAiServer start() throws IOException {
+        http = HttpServer.create(new InetSocketAddress(cfg.host(), cfg.port()), 64);
+        ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+        http.setExecutor(handlers);
+        http.createContext("/health", this::health);
+        http.createContext("/v1/models", ex -> handle(ex, "GET", this::models));
+        http.createContext("/v1/chat/completions", ex -> handle(ex, "POST", this::chat));
+        http.createContext("/metrics", ex -> {
+            byte[] b = metrics.render().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        http.start();
+        Thread.ofVirtual().start(() -> {
+            try {
+                model = ModelRegistry.load(modelDir, loadOptions);
+            } catch (RuntimeException e) {
+                loadError = e.getMessage();
+            }
+        });
+        return this;
+    }
+
+    public int port() { return http.getAddress().getPort(); }
+
+    /** Waits until the model is loaded (or failed to load). */
+    public boolean awaitReady(long timeoutMillis) throws InterruptedException {
+        long end = System.currentTimeMillis() + timeoutMillis;
+        while (model == null && loadError == null && System.currentTimeMillis() < end) Thread.sleep(20);
+        return model != null;
+    }
+
+    private String modelName() { return modelDir.toAbsolutePath().normalize().getFileName().toString(); }
+
+    private void health(HttpExchange ex) throws IOException {
+        int status = model != null ? 200 : 503;
+        String body = model != null ? "{\"status\":\"ok\"}" : loadError != null
+                ? JSON.writeValueAsString(JSON.createObjectNode().put("status", "error").put("message", loadError)) : "{\"status\":\"loading\"}";
+        send(ex, status, body);
+    }
+
+    @FunctionalInterface
+    interface Handler { void run(HttpExchange ex, VisionLanguageModel m) throws Exception; }
+
+    private void handle(HttpExchange ex, String method, Handler h) throws IOException {
+        try {
+            if (!ex.getRequestMethod().equalsIgnoreCase(method)) throw new ApiException(405, "invalid_request_error", "method_not_allowed", "use " + method);
+            checkKey(ex);
+            VisionLanguageModel m = model;
+            if (m == null) throw new ApiException(503, "server_error", "model_loading", loadError != null ? "model failed to load: " + loadError : "the model is still loading");
+            h.run(ex, m);
+        } catch (ApiException e) {
+            metrics.errors.incrementAndGet();
+            error(ex, e);
+        } catch (Exception e) {
+            metrics.errors.incrementAndGet();
+            error(ex, new ApiException(500, "server_error", null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    private void checkKey(HttpExchange ex) {
+        if (cfg.apiKeys().isEmpty()) return;
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ")) throw new ApiException(401, "invalid_request_error", "invalid_api_key", "missing API key (Authorization: Bearer ...)");
+        if (!cfg.apiKeys().contains(auth.substring(7).strip())) throw new ApiException(401, "invalid_request_error", "invalid_api_key", "invalid API key");
+    }
+
+    private void models(HttpExchange ex, VisionLanguageModel m) throws IOException {
+        ObjectNode o = JSON.createObjectNode().put("object", "list");
+        ObjectNode e = o.putArray("data").addObject().put("id", modelName()).put("object", "model").put("created", 0).put("owned_by", "llava4j");
+        ArrayNode mods = e.putArray("input_modalities").add("text");
+        if (m.capabilities().images()) mods.add("image");
+        if (m.capabilities().videos()) mods.add("video");
+        send(ex, 200, JSON.writeValueAsString(o));
+    }
+
+    private byte[] readBody(HttpExchange ex) throws IOException {
+        String len = ex.getRequestHeaders().getFirst("Content-Length");
+        if (len != null && Long.parseLong(len) > cfg.maxRequestBytes()) {
+            throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
+        }
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cfg.maxRequestBytes() + 1));
+            if (b.length > cfg.maxRequestBytes()) throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
+            return b;
+        }
+    }
+
+    /** A parsed request: messages with placeholders, the media in order, sampling, streaming. */
+    record ChatRequest(List<Message> messages, List<RgbImage> images, List<List<RgbImage>> videos, SamplingParams params,
+                       boolean stream, boolean includeUsage) {}
+
+    ChatRequest parse(byte[] body, VisionLanguageModel m) {
+        JsonNode req;
+        try {
+            req = JSON.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("request body is not valid JSON");
+        }
+        if (req == null || !req.isObject()) throw ApiException.badRequest("request body must be a JSON object");
+        String requested = req.path("model").asText(null);
+        if (requested != null && !requested.equals(modelName()) && !requested.isEmpty()) {
+            throw new ApiException(404, "invalid_request_error", "model_not_found", "model '" + requested + "' does not exist (this server serves '" + modelName() + "')");
+        }
+        JsonNode msgs = req.get("messages");
+        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) throw ApiException.badRequest("'messages' must be a non-empty array");
+        List<Message> messages = new ArrayList<>();
+        List<RgbImage> images = new ArrayList<>();
+        List<List<RgbImage>> videos = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (JsonNode msg : msgs) {
+            String role = msg.path("role").asText("");
+            if (!List.of("system", "user", "assistant").contains(role)) throw ApiException.badRequest("message role '" + role + "' is not supported (system, user, assistant)");
+            JsonNode content = msg.get("content");
+            StringBuilder text = new StringBuilder();
+            if (content == null || content.isNull()) {
+                // empty
+            } else if (content.isTextual()) {
+                text.append(content.asText());
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    String type = part.path("type").asText("");
+                    switch (type) {
+                        case "text" -> text.append(part.path("text").asText());
+                        case "image_url" -> {
+                            if (!m.capabilities().images()) throw ApiException.badRequest("this model does not take images");
+                            String url = part.path("image_url").isTextual() ? part.get("image_url").asText() : part.path("image_url").path("url").asText("");
+                            images.add(media.image(url));
+                            text.append(Message.IMAGE_PLACEHOLDER).append('\n');
+                        }
+                        case "video_url" -> {
+                            if (!m.capabilities().videos()) throw ApiException.badRequest("this model does not take videos");
+                            String url = part.path("video_url").isTextual() ? part.get("video_url").asText() : part.path("video_url").path("url").asText("");
+                            videos.add(video(url, m));
+                            text.append(m.videoMarker()).append('\n');
+                        }
+                        default -> throw ApiException.badRequest("content part type '" + type + "' is not supported (text, image_url, video_url)");
+                    }
+                }
+            } else {
+                throw ApiException.badRequest("message content must be a string or an array of parts");
+            }
+            messages.add(Message.of(role, text.toString()));
+        }
+        if (images.size() + videos.size() > cfg.maxMediaPerRequest()) {
+            throw ApiException.badRequest("too many media items: " + (images.size() + videos.size()) + " (limit " + cfg.maxMediaPerRequest() + ")");
+        }
+        metrics.media.addAndGet(images.size() + videos.size());
+        metrics.mediaSeconds.add((System.nanoTime() - t0) / 1e9);
+        double temperature = req.path("temperature").asDouble(1.0), topP = req.path("top_p").asDouble(1.0);
+        int maxTokens = req.has("max_completion_tokens") ? req.get("max_completion_tokens").asInt()
+                : req.has("max_tokens") ? req.get("max_tokens").asInt() : Math.min(512, cfg.maxOutputTokens());
+        if (maxTokens < 1 || maxTokens > cfg.maxOutputTokens()) throw ApiException.badRequest("max_tokens must be in [1, " + cfg.maxOutputTokens() + "], got " + maxTokens);
+        List<String> stops = new ArrayList<>();
+        JsonNode stop = req.get("stop");
+        if (stop != null && stop.isTextual()) stops.add(stop.asText());
+        else if (stop != null && stop.isArray()) stop.forEach(s -> stops.add(s.asText()));
+        stops.removeIf(String::isEmpty);
+        for (String s : m.chatTemplate().stopStrings()) if (!stops.contains(s)) stops.add(s);
+        Long seed = req.hasNonNull("seed") ? req.get("seed").asLong() : null;
+        SamplingParams params;
+        try {
+            params = new SamplingParams(temperature, topP, temperature == 0 ? 0 : SamplingParams.DEFAULT_TOP_K,
+                    req.path("repetition_penalty").asDouble(1.0), maxTokens, seed, stops);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        return new ChatRequest(messages, images, videos, params, req.path("stream").asBoolean(false),
+                req.path("stream_options").path("include_usage").asBoolean(false));
+    }
+
+    private List<RgbImage> video(String url, VisionLanguageModel m) {
+        byte[] b = media.bytes(url);
+        try {
+            Path tmp = Files.createTempFile("llava4j-video", ".bin");
+            try {
+                Files.write(tmp, b);
+                return VideoDecoder.decode(tmp, m.frameSampler(), new VideoDecoder.Limits(3600, cfg.maxVideoFrames() * 1000, cfg.maxImagePixels()));
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (io.llava4j.media.MediaException e) {
+            throw ApiException.badRequest("video_url is not a readable video: " + e.getMessage());
+        } catch (IOException e) {
+            throw new ApiException(500, "server_error", null, e.getMessage());
+        }
+    }
+
+    private void chat(HttpExchange ex, VisionLanguageModel m) throws Exception {
+        metrics.requests.incrementAndGet();
+        ChatRequest r = parse(readBody(ex), m);
+        String prompt = m.chatTemplate().render(r.messages(), true);
+        MultimodalPrompt p;
+        try {
+            p = m.prepare(prompt, r.images(), r.videos());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (p.length() > cfg.maxPromptTokens()) throw ApiException.badRequest("the prompt has " + p.length() + " positions, the limit is " + cfg.maxPromptTokens());
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (r.stream()) stream(ex, m, p, r, id, created);
+        else complete(ex, m, p, r, id, created);
+    }
+
+    private Generator.Result run(VisionLanguageModel m, MultimodalPrompt p, SamplingParams params, Consumer<String> onText) throws Exception {
+        Future<Generator.Result> f;
+        metrics.queueDepth.incrementAndGet();
+        try {
+            f = worker.submit(() -> Generator.generate(m, p, params, onText));
+        } catch (RejectedExecutionException e) {
+            metrics.queueDepth.decrementAndGet();
+            metrics.rejected.incrementAndGet();
+            throw new ApiException(503, "server_error", "queue_full", "the server is busy (queue of " + cfg.queueDepth() + " full); retry later");
+        }
+        try {
+            Generator.Result res = f.get();
+            metrics.promptTokens.addAndGet(res.promptTokens());
+            metrics.completionTokens.addAndGet(res.tokenIds().length);
+            metrics.ttftSeconds.add(res.prefillNanos() / 1e9);
+            metrics.decodeSeconds.add(res.decodeNanos() / 1e9);
+            return res;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        } finally {
+            metrics.queueDepth.decrementAndGet();
+        }
+    }
+
+    private static String finish(Generator.Result r, SamplingParams p) {
+        return r.stopReason() == io.llava4j.generate.StopChecker.Reason.NONE && r.tokenIds().length >= p.maxNewTokens() ? "length" : "stop";
+    }
+
+    private ObjectNode usage(Generator.Result r) {
+        return JSON.createObjectNode().put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.tokenIds().length)
+                .put("total_tokens", r.promptTokens() + r.tokenIds().length);
+    }
+
+    private void complete(HttpExchange ex, VisionLanguageModel m, MultimodalPrompt p, ChatRequest req, String id, long created) throws Exception {
+        Generator.Result r = run(m, p, req.params(), null);
+        ObjectNode o = JSON.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created).put("model", modelName());
+        ObjectNode c = o.putArray("choices").addObject().put("index", 0);
+        c.putObject("message").put("role", "assistant").put("content", r.text());
+        c.put("finish_reason", finish(r, req.params()));
+        o.set("usage", usage(r));
+        send(ex, 200, JSON.writeValueAsString(o));
+    }
+
+    /** Thrown from the token callback when the client has gone: ends the generation. */
+    static final class ClientGone extends RuntimeException {
+        ClientGone(IOException cause) { super(cause); }
+    }
+
+    private void stream(HttpExchange ex, VisionLanguageModel m, MultimodalPrompt p, ChatRequest req, String id, long created) throws Exception {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().add("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        chunk(out, id, created, JSON.createObjectNode().put("role", "assistant").put("content", ""), null);
+        Generator.Result r;
+        try {
+            r = run(m, p, req.params(), s -> {
+                try {
+                    chunk(out, id, created, JSON.createObjectNode().put("content", s), null);
+                } catch (IOException e) {
+                    throw new ClientGone(e);
+                }
+            });
+        } catch (ClientGone e) {
+            ex.close();
+            return;
+        } catch (ApiException e) {
+            ObjectNode err = JSON.createObjectNode();
+            err.putObject("error").put("message", e.getMessage()).put("type", e.type);
+            write(out, "data: " + JSON.writeValueAsString(err) + "\n\n");
+            ex.close();
+            return;
+        }
+        chunk(out, id, created, JSON.createObjectNode(), finish(r, req.params()));
+        if (req.includeUsage()) {
+            ObjectNode u = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", modelName());
+            u.putArray("choices");
+            u.set("usage", usage(r));
+            write(out, "data: " + JSON.writeValueAsString(u) + "\n\n");
+        }
+        write(out, "data: [DONE]\n\n");
+        ex.close();
+    }
+
+    private void chunk(OutputStream out, String id, long created, ObjectNode delta, String finish) throws IOException {
+        ObjectNode o = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", modelName());
+        ObjectNode c = o.putArray("choices").addObject().put("index", 0);
+        c.set("delta", delta);
+        if (finish == null) c.putNull("finish_reason");
+        else c.put("finish_reason", finish);
+        write(out, "data: " + JSON.writeValueAsString(o) + "\n\n");
+    }
+
+    private static void write(OutputStream out, String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+        ex.close();
+    }
+
+    private static void error(HttpExchange ex, ApiException e) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        ObjectNode err = o.putObject("error").put("message", e.getMessage()).put("type", e.type);
+        err.putNull("param");
+        if (e.code == null) err.putNull("code");
+        else err.put("code", e.code);
+        send(ex, e.status, JSON.writeValueAsString(o));
+    }
+
+    @Override
+    public void close() {
+        if (http != null) http.stop(0);
+        worker.shutdownNow();
+        if (model != null) model.close();
+    }
+}
