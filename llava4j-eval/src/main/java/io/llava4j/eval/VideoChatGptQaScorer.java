@@ -81,6 +81,7 @@ public final class VideoChatGptQaScorer implements Scorer {
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         int malformed = 0, calls = 0;
+        List<String> unjudged = new ArrayList<>();
         List<JsonNode> items = new ArrayList<>();
         preds.forEach(items::add);
         for (int i = 0; i < items.size(); i++) {
@@ -89,7 +90,7 @@ public final class VideoChatGptQaScorer implements Scorer {
             int k = seen.merge(name, 1, Integer::sum) - 1;
             String key = name + "_" + k;
             for (int attempt = 0; ; attempt++) {
-                if (attempt >= maxAttempts) throw new EvalException("judge gave no parsable answer for " + key + " in " + maxAttempts + " attempts");
+                if (attempt >= maxAttempts) { unjudged.add(key); break; } // the official script would ask forever
                 calls++;
                 Map<String, Object> d = PyLiteral.dict(judge.reply(i, attempt, qa));
                 if (d != null) { results.put(key, d); break; }
@@ -105,9 +106,14 @@ public final class VideoChatGptQaScorer implements Scorer {
             else if (p.contains("no")) no++;
         }
         ObjectNode m = Jsonl.MAPPER.createObjectNode();
-        m.put("accuracy", (double) yes / (yes + no));
-        m.put("average_score", (double) scoreSum / results.size());
+        m.put("accuracy", yes + no == 0 ? 0.0 : (double) yes / (yes + no));
+        m.put("average_score", results.isEmpty() ? 0.0 : (double) scoreSum / results.size());
         m.put("yes_count", yes).put("no_count", no).put("judge_calls", calls).put("malformed_replies", malformed);
+        m.put("unjudged", unjudged.size());
+        if (!unjudged.isEmpty()) {
+            System.err.println("videochatgpt_qa: " + unjudged.size() + " item(s) got no parsable judgement in " + maxAttempts
+                    + " attempts and are left out of the metrics: " + unjudged);
+        }
         return m;
     }
 
