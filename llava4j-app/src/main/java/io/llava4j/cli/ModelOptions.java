@@ -19,6 +19,12 @@ final class ModelOptions {
     @Option(names = "--lora-alpha", paramLabel = "A", description = "Override lora_alpha (scaling = alpha / r). PLLaVA's scripts use 4.")
     Double loraAlpha;
 
+    @Option(names = "--load-8bit", description = "Quantize the language model's linear weights to Q8_0 at load time.")
+    boolean load8bit;
+
+    @Option(names = "--load-4bit", description = "Quantize the language model's linear weights to Q4_0 at load time.")
+    boolean load4bit;
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -27,6 +33,8 @@ final class ModelOptions {
 
     io.llava4j.model.LoadOptions loadOptions() {
         if (threads != null) Parallel.setThreads(threads);
-        return new io.llava4j.model.LoadOptions(visionTower, lora, loraAlpha);
+        if (load8bit && load4bit) throw new IllegalArgumentException("--load-8bit and --load-4bit exclude each other");
+        io.llava4j.tensor.DType q = load8bit ? io.llava4j.tensor.DType.Q8_0 : load4bit ? io.llava4j.tensor.DType.Q4_0 : null;
+        return new io.llava4j.model.LoadOptions(visionTower, lora, loraAlpha, q);
     }
 }

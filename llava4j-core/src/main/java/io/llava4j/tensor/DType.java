@@ -1,15 +1,38 @@
 package io.llava4j.tensor;
 
-/** Storage types of weights. Activations are always fp32; kernels widen stored values on the fly. */
+/**
+ * Storage types of weights. Activations are always fp32; kernels widen stored values on the fly.
+ * Block-quantized types (ggml layouts, so GGUF data can be used as is) store {@link #blockSize()} elements in
+ * {@link #blockBytes()} bytes: Q8_0 = fp16 scale + 32 int8; Q4_0 = fp16 scale + 16 bytes of 4-bit values
+ * (element j in the low nibble of byte j, element j+16 in the high nibble), value = (q - 8) * scale.
+ */
 public enum DType {
-    F32(4), F16(2), BF16(2), I64(8), I32(4), I8(1), U8(1), BOOL(1);
+    F32(1, 4), F16(1, 2), BF16(1, 2), I64(1, 8), I32(1, 4), I8(1, 1), U8(1, 1), BOOL(1, 1), Q8_0(32, 34), Q4_0(32, 18);
 
-    private final int bytes;
+    private final int blockSize, blockBytes;
 
-    DType(int bytes) { this.bytes = bytes; }
+    DType(int blockSize, int blockBytes) {
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
+    }
 
-    /** Bytes per element. */
-    public int bytes() { return bytes; }
+    /** Bytes per element (plain types only). */
+    public int bytes() {
+        if (blockSize != 1) throw new UnsupportedOperationException(this + " is block-quantized: use sizeOf(elements)");
+        return blockBytes;
+    }
+
+    public int blockSize() { return blockSize; }
+
+    public int blockBytes() { return blockBytes; }
+
+    public boolean isQuantized() { return blockSize > 1; }
+
+    /** Bytes taken by {@code elements} values (a whole number of blocks). */
+    public long sizeOf(long elements) {
+        if (elements % blockSize != 0) throw new IllegalArgumentException(elements + " elements is not a whole number of " + this + " blocks of " + blockSize);
+        return elements / blockSize * blockBytes;
+    }
 
     /** Parses a safetensors dtype string ("F16", "BF16", ...). */
     public static DType fromSafetensors(String s) {

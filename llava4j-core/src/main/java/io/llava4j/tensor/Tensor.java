@@ -11,7 +11,7 @@ import java.util.Arrays;
  * @param name  checkpoint name (for error messages)
  * @param dtype storage type
  * @param shape dimensions, outermost first
- * @param data  exactly {@code numel * dtype.bytes()} bytes, little-endian
+ * @param data  exactly {@code dtype.sizeOf(numel)} bytes, little-endian
  */
 public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
 
@@ -24,13 +24,13 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             if (d < 0) throw new IllegalArgumentException("tensor " + name + ": negative dimension in " + Arrays.toString(shape));
             n *= d;
         }
-        if (data.byteSize() != n * dtype.bytes()) {
+        if (n % dtype.blockSize() != 0 || data.byteSize() != dtype.sizeOf(n)) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for shape "
-                    + Arrays.toString(shape) + " of " + dtype + " (expected " + n * dtype.bytes() + ")");
+                    + Arrays.toString(shape) + " of " + dtype + " (expected " + (n % dtype.blockSize() == 0 ? dtype.sizeOf(n) : "whole blocks") + ")");
         }
     }
 
-    public long numel() { return data.byteSize() / dtype.bytes(); }
+    public long numel() { return data.byteSize() / dtype.blockBytes() * dtype.blockSize(); }
 
     public int rank() { return shape.length; }
 
@@ -46,6 +46,12 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             case I32 -> data.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i);
             case I8 -> data.get(ValueLayout.JAVA_BYTE, i);
             case U8, BOOL -> data.get(ValueLayout.JAVA_BYTE, i) & 0xff;
+            case Q8_0, Q4_0 -> {
+                float[] one = new float[dtype.blockSize()];
+                long block = i / dtype.blockSize();
+                Quant.dequantize(dtype, data, block, one, 0, 1);
+                yield one[(int) (i % dtype.blockSize())];
+            }
         };
     }
 
@@ -58,6 +64,14 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             }
             case BF16 -> {
                 for (int i = 0; i < len; i++) dst[off + i] = Float.intBitsToFloat(data.getAtIndex(I16, from + i) << 16);
+            }
+            case Q8_0, Q4_0 -> {
+                int bs = dtype.blockSize();
+                if (from % bs != 0 || len % bs != 0) {
+                    for (int i = 0; i < len; i++) dst[off + i] = getFloat(from + i);
+                } else {
+                    Quant.dequantize(dtype, data, from / bs, dst, off, len / bs);
+                }
             }
             default -> {
                 for (int i = 0; i < len; i++) dst[off + i] = getFloat(from + i);
@@ -80,7 +94,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         long[] s = shape.clone();
         s[0] = count;
         return new Tensor(name + "[" + from + ":" + (from + count) + "]", dtype, s,
-                data.asSlice(from * rowElems * dtype.bytes(), count * rowElems * dtype.bytes()));
+                data.asSlice(dtype.sizeOf(from * rowElems), dtype.sizeOf(count * rowElems)));
     }
 
     /** Throws unless the shape equals {@code expected}. */

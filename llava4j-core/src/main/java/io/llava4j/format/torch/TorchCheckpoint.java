@@ -98,7 +98,7 @@ public final class TorchCheckpoint implements WeightMap {
             }
             expect *= t.size()[i];
         }
-        long begin = t.offset() * dt.bytes(), bytes = numel * dt.bytes();
+        long begin = dt.sizeOf(t.offset()), bytes = dt.sizeOf(numel);
         if (begin + bytes > e.size()) throw new CheckpointException(file + ": tensor " + name + " lies outside its storage: truncated?");
         return new Tensor(name, dt, t.size(), f.asSlice(e.offset() + begin, bytes));
     }

@@ -72,7 +72,7 @@ public final class ChatUniViModel implements VisionLanguageModel {
         LlavaConfig cfg = LlavaConfig.fromJson(asLlava);
         List<WeightMap> opened = new ArrayList<>();
         try {
-            WeightMap w = Checkpoints.open(dir);
+            WeightMap w = options.open(dir);
             opened.add(w);
             LlavaWeightNames names = LlavaWeightNames.detect(w, 1);
             Path towerDir = ModelLocator.resolve(options.visionTower() != null ? options.visionTower() : cfg.mmVisionTower(), dir);

@@ -53,7 +53,7 @@ public final class LlavaModel implements VisionLanguageModel {
     static LlavaModel load(Path dir, LlavaConfig cfg, LoadOptions options) {
         List<WeightMap> opened = new ArrayList<>();
         try {
-            WeightMap w = Checkpoints.open(dir);
+            WeightMap w = options.open(dir);
             opened.add(w);
             int depth = io.llava4j.vision.projector.MlpProjector.depth(cfg.projectorType());
             LlavaWeightNames names = LlavaWeightNames.detect(w, depth);

@@ -36,6 +36,6 @@ public final class LlavaNextFamily implements ModelFamily {
             }
             return LlavaNextModel.loadOriginal(dir, config, options);
         }
-        return LlavaNextModel.load(dir, LlavaNextConfig.fromJson(config));
+        return LlavaNextModel.load(dir, LlavaNextConfig.fromJson(config), options);
     }
 }

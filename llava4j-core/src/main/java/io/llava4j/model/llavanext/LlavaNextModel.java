@@ -59,7 +59,7 @@ public final class LlavaNextModel implements VisionLanguageModel {
         for (int[] p : LlavaNextConfig.fromJsonPinpoints(c)) pins.add(new int[] {p[1], p[0]}); // (w, h) -> (h, w)
         List<WeightMap> opened = new ArrayList<>();
         try {
-            WeightMap w = Checkpoints.open(dir);
+            WeightMap w = options.open(dir);
             opened.add(w);
             int depth = io.llava4j.vision.projector.MlpProjector.depth(Json.stringField(c, "mm_projector_type", "mlp2x_gelu"));
             io.llava4j.model.llava.LlavaWeightNames names = io.llava4j.model.llava.LlavaWeightNames.detect(w, depth);
@@ -87,8 +87,8 @@ public final class LlavaNextModel implements VisionLanguageModel {
         }
     }
 
-    static LlavaNextModel load(Path dir, LlavaNextConfig cfg) {
-        WeightMap w = Checkpoints.open(dir);
+    static LlavaNextModel load(Path dir, LlavaNextConfig cfg, io.llava4j.model.LoadOptions options) {
+        WeightMap w = options.open(dir);
         try {
             boolean newer = w.has("model.language_model.embed_tokens.weight");
             String root = newer ? "model." : "";

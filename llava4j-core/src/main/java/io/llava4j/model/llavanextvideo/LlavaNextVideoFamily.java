@@ -18,6 +18,6 @@ public final class LlavaNextVideoFamily implements ModelFamily {
     }
 
     @Override public VisionLanguageModel load(Path dir, JsonNode config, LoadOptions options) {
-        return LlavaNextVideoModel.load(dir, config);
+        return LlavaNextVideoModel.load(dir, config, options);
     }
 }

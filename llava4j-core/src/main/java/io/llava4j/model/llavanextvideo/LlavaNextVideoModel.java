@@ -63,13 +63,13 @@ public final class LlavaNextVideoModel implements VisionLanguageModel {
         this.imageToken = imageToken; this.videoToken = videoToken;
     }
 
-    static LlavaNextVideoModel load(Path dir, JsonNode c) {
+    static LlavaNextVideoModel load(Path dir, JsonNode c, io.llava4j.model.LoadOptions options) {
         LlavaNextConfig cfg = LlavaNextConfig.fromJson(c);
         String mode = Json.stringField(c, "spatial_pool_mode", "average");
         if (!mode.equals("average") && !mode.equals("max")) throw new ConfigException("spatial_pool_mode '" + mode + "' is not supported (average, max)");
         int stride = Json.intField(c, "spatial_pool_stride", 2, 1, 64);
         int videoId = Json.intField(c, "video_token_index", 32000, 0, cfg.textConfig().vocabSize() - 1);
-        WeightMap w = Checkpoints.open(dir);
+        WeightMap w = options.open(dir);
         try {
             boolean newer = w.has("model.language_model.embed_tokens.weight");
             String root = newer ? "model." : "";

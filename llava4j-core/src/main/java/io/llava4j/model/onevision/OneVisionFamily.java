@@ -18,6 +18,6 @@ public final class OneVisionFamily implements ModelFamily {
     }
 
     @Override public VisionLanguageModel load(Path dir, JsonNode config, LoadOptions options) {
-        return OneVisionModel.load(dir, config);
+        return OneVisionModel.load(dir, config, options);
     }
 }

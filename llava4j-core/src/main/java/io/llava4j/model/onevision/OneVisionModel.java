@@ -71,7 +71,7 @@ public final class OneVisionModel implements VisionLanguageModel {
         this.imageToken = imageToken; this.videoToken = videoToken;
     }
 
-    static OneVisionModel load(Path dir, JsonNode c) {
+    static OneVisionModel load(Path dir, JsonNode c, io.llava4j.model.LoadOptions options) {
         JsonNode tc = c.path("text_config");
         DecoderConfig text = DecoderConfig.fromJson(tc.isMissingNode() ? Json.MAPPER.createObjectNode() : tc, "qwen2");
         JsonNode vc = c.path("vision_config");
@@ -84,7 +84,7 @@ public final class OneVisionModel implements VisionLanguageModel {
         String aspect = Json.stringField(c, "vision_aspect_ratio", "anyres_max_9");
         if (!aspect.matches("anyres_max_\\d+")) throw new ConfigException("vision_aspect_ratio '" + aspect + "' is not supported (anyres_max_N)");
         int maxTiles = Integer.parseInt(aspect.substring("anyres_max_".length()));
-        WeightMap w = Checkpoints.open(dir);
+        WeightMap w = options.open(dir);
         try {
             boolean newer = w.has("model.language_model.embed_tokens.weight");
             String root = newer ? "model." : "";

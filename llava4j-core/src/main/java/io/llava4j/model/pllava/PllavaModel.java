@@ -73,7 +73,7 @@ public final class PllavaModel implements VisionLanguageModel {
         }
         int layer = Json.intField(c, "vision_feature_layer", -2, -(vision.numLayers() + 1), vision.numLayers());
         int numFrames = Json.intField(c, "num_frames", 1, 1, 4096);
-        WeightMap w = Checkpoints.open(dir);
+        WeightMap w = options.open(dir);
         try {
             int idx = layer < 0 ? vision.numLayers() + 1 + layer : layer;
             ClipVisionTower tower = new ClipVisionTower(vision, w, "vision_tower.vision_model.", idx);

@@ -18,6 +18,6 @@ public final class VideoLlavaFamily implements ModelFamily {
     }
 
     @Override public VisionLanguageModel load(Path dir, JsonNode config, LoadOptions options) {
-        return VideoLlavaModel.load(dir, VideoLlavaConfig.fromJson(config));
+        return VideoLlavaModel.load(dir, VideoLlavaConfig.fromJson(config), options);
     }
 }

@@ -58,8 +58,8 @@ public final class VideoLlavaModel implements VisionLanguageModel {
         this.template = template; this.stopIds = stopIds; this.imageToken = imageToken; this.videoToken = videoToken;
     }
 
-    static VideoLlavaModel load(Path dir, VideoLlavaConfig cfg) {
-        WeightMap w = Checkpoints.open(dir);
+    static VideoLlavaModel load(Path dir, VideoLlavaConfig cfg, io.llava4j.model.LoadOptions options) {
+        WeightMap w = options.open(dir);
         try {
             String lmPrefix = w.has("language_model.model.embed_tokens.weight") ? "language_model.model." : "model.language_model.";
             String head = w.has("language_model.lm_head.weight") ? "language_model.lm_head.weight" : "lm_head.weight";

@@ -1,0 +1,43 @@
+package io.llava4j.format;
+
+import io.llava4j.tensor.DType;
+import io.llava4j.tensor.Quant;
+import io.llava4j.tensor.Tensor;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Load-time quantization (the seeds' --load-8bit / --load-4bit): the language model's linear weights (2-D tensors
+ * under a decoder layer's self_attn / mlp, rows a multiple of 32) are quantized to Q8_0 or Q4_0 on first access and
+ * kept on the heap; everything else (embeddings, norms, lm_head, vision tower, projector) is served as stored.
+ */
+public final class QuantizingWeightMap implements WeightMap {
+    private final WeightMap base;
+    private final DType target;
+    private final Map<String, Tensor> done = new ConcurrentHashMap<>();
+
+    public QuantizingWeightMap(WeightMap base, DType target) {
+        if (!target.isQuantized()) throw new IllegalArgumentException(target + " is not a quantized type");
+        this.base = base;
+        this.target = target;
+    }
+
+    static boolean isDecoderLinear(String name, Tensor t) {
+        return t.rank() == 2 && name.endsWith(".weight") && name.matches(".*layers\\.\\d+\\.(self_attn|mlp)\\.[a-z_]+_proj\\.weight")
+                && !name.contains("vision") && t.dim(1) % 32 == 0 && !t.dtype().isQuantized();
+    }
+
+    @Override public Set<String> names() { return base.names(); }
+
+    @Override
+    public Optional<Tensor> find(String name) {
+        Optional<Tensor> t = base.find(name);
+        if (t.isEmpty() || !isDecoderLinear(name, t.get())) return t;
+        return Optional.of(done.computeIfAbsent(name, k -> Quant.quantize(t.get(), target)));
+    }
+
+    @Override public void close() { base.close(); }
+}
