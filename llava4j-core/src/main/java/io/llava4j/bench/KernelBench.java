@@ -31,9 +31,32 @@ public final class KernelBench {
             // LLaMA-7B q_proj on a 600-token prefill chunk (trimmed to 128 rows to keep the run short)
             bench("rowwise (before)", 128, 4096, 4096, threads, runs, false);
             bench("tiled 4x4", 128, 4096, 4096, threads, runs, true);
-            // decode: one token through a 4096x4096 fp16 matrix
+            // decode: one token through a 4096x4096 matrix, fp16 and quantized
             bench("matvec rowwise", 1, 4096, 4096, threads, runs, false);
+            benchQuant(DType.Q8_0, threads, runs);
+            benchQuant(DType.Q4_0, threads, runs);
         }
+    }
+
+    static void benchQuant(DType t, int threads, int runs) {
+        int in = 4096, out = 4096;
+        SplittableRandom r = new SplittableRandom(1);
+        float[] wf = new float[in * out];
+        for (int i = 0; i < wf.length; i++) wf[i] = (float) r.nextGaussian() * 0.02f;
+        Tensor w = new Tensor("w", t, new long[] {out, in}, io.llava4j.tensor.Quant.quantize(t, wf));
+        float[] x = new float[in], y = new float[out];
+        for (int i = 0; i < in; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < 5; i++) MatMul.matmul(x, 1, in, w, null, y, out);
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            MatMul.matmul(x, 1, in, w, null, y, out);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double med = ms[runs / 2];
+        System.out.printf("matvec %s | 1 x %d -> %d | %d | %.2f | %.1f (%.1f GB/s of %s)%n", t, in, out, threads, med,
+                2.0 * in * out / (med * 1e6), w.data().byteSize() / (med * 1e6), t);
     }
 
     static void bench(String name, int n, int in, int out, int threads, int runs, boolean tiled) {

@@ -92,6 +92,23 @@ class QuantTest {
     }
 
     @Test
+    void vectorBlockDotsMatchTheirScalarTwins() {
+        SplittableRandom r = new SplittableRandom(2);
+        for (int blocks : new int[] {1, 3, 128}) {
+            float[] w = new float[32 * blocks], x = new float[32 * blocks + 5];
+            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            MemorySegment q8 = Quant.quantize(DType.Q8_0, w), q4 = Quant.quantize(DType.Q4_0, w);
+            for (int xo : new int[] {0, 5}) {
+                float a = io.llava4j.kernels.QuantDot.q8(q8, 0, x, xo, blocks), b = io.llava4j.kernels.QuantDot.q8Scalar(q8, 0, x, xo, blocks);
+                assertEquals(b, a, 1e-4 * Math.max(1, Math.abs(b)), "q8 blocks " + blocks);
+                float c = io.llava4j.kernels.QuantDot.q4(q4, 0, x, xo, blocks), d = io.llava4j.kernels.QuantDot.q4Scalar(q4, 0, x, xo, blocks);
+                assertEquals(d, c, 1e-4 * Math.max(1, Math.abs(d)), "q4 blocks " + blocks);
+            }
+        }
+    }
+
+    @Test
     void loadTimeQuantizationQualityOnTheFixture() throws Exception {
         Path dir = Fixtures.dir("llava-1.5-tiny");
         JsonNode g = Fixtures.golden("llava-1.5-tiny");
