@@ -67,6 +67,7 @@ public final class OpenAiServer implements AutoCloseable {
         http = HttpServer.create(new InetSocketAddress(cfg.host(), cfg.port()), 64);
         ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(handlers);
+        http.createContext("/", this::page);
         http.createContext("/health", this::health);
         http.createContext("/v1/models", ex -> handle(ex, "GET", this::models));
         http.createContext("/v1/chat/completions", ex -> handle(ex, "POST", this::chat));
@@ -95,6 +96,23 @@ public final class OpenAiServer implements AutoCloseable {
         long end = System.currentTimeMillis() + timeoutMillis;
         while (model == null && loadError == null && System.currentTimeMillis() < end) Thread.sleep(20);
         return model != null;
+    }
+
+    /** The chat page, served from the jar (no build step); any other unknown path is a 404. */
+    private void page(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (!path.equals("/") && !path.equals("/index.html")) {
+            error(ex, new ApiException(404, "invalid_request_error", "not_found", "no such path: " + path));
+            return;
+        }
+        try (InputStream in = OpenAiServer.class.getResourceAsStream("index.html")) {
+            byte[] b = in.readAllBytes();
+            ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            ex.getResponseHeaders().add("Content-Security-Policy", "default-src 'self' 'unsafe-inline' data: blob:");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        }
     }
 
     private String modelName() { return modelDir.toAbsolutePath().normalize().getFileName().toString(); }

@@ -89,6 +89,15 @@ class OpenAiServerTest {
     }
 
     @Test
+    void chatPageIsServedFromTheJar() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(r.body().contains("/v1/chat/completions") && r.body().contains("stream: true"), "the page streams from the API");
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(url("/nope"))).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
     void nonStreamingAnswerEqualsTheEngine() throws Exception {
         HttpResponse<String> r = post(request("What is shown in this image?", List.of(dataUrl("img_landscape_200x150.png")), 8).toString(), KEY);
         assertEquals(200, r.statusCode(), r.body());
