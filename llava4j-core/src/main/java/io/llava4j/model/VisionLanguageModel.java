@@ -40,6 +40,9 @@ public interface VisionLanguageModel extends AutoCloseable {
     /** The text marker that stands for one video in a prompt. */
     default String videoMarker() { return "<video>"; }
 
+    /** This model's cache of encoded images and videos (keyed by pixels; see {@link io.llava4j.mm.FeatureCache}). */
+    io.llava4j.mm.FeatureCache featureCache();
+
     /** Token ids that end generation (EOS and template end markers). */
     int[] stopTokenIds();
 

@@ -58,6 +58,51 @@ class ModelContractTest {
         }
     }
 
+    /** A repeated image is served from the model's feature cache and splices exactly what encoding gives. */
+    @ParameterizedTest
+    @MethodSource("imageModels")
+    void repeatedImageComesFromTheFeatureCacheUnchanged(String fixture) {
+        try (VisionLanguageModel m = ModelRegistry.load(Fixtures.dir(fixture), LoadOptions.defaults())) {
+            String text = prompt(m, 1, "What is this?");
+            DecoderLm lm = m.languageModel();
+            m.featureCache().setBudget(0);
+            float[] uncached = m.prepare(text, List.of(image("img_landscape_200x150.png")), List.of()).embeddings(lm);
+            m.featureCache().setBudget(io.llava4j.mm.FeatureCache.DEFAULT_BYTES);
+            float[] first = m.prepare(text, List.of(image("img_landscape_200x150.png")), List.of()).embeddings(lm);
+            long misses = m.featureCache().misses(), hits = m.featureCache().hits();
+            float[] second = m.prepare(text, List.of(image("img_landscape_200x150.png")), List.of()).embeddings(lm);
+            assertEquals(misses, m.featureCache().misses(), "second prepare encoded again");
+            assertTrue(m.featureCache().hits() > hits);
+            assertArrayEquals(uncached, first);
+            assertArrayEquals(uncached, second);
+        }
+    }
+
+    /** A repeated video is served from the feature cache; a changed frame is not. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"video-llava-tiny", "llava-next-video-tiny", "llava-onevision-qwen2-tiny"})
+    void repeatedVideoComesFromTheFeatureCacheUnchanged(String fixture) {
+        try (VisionLanguageModel m = ModelRegistry.load(Fixtures.dir(fixture), LoadOptions.defaults())) {
+            String text = m.chatTemplate().render(List.of(io.llava4j.chat.Message.of("user", m.videoMarker() + "\nWhat happens?")), true);
+            DecoderLm lm = m.languageModel();
+            List<RgbImage> frames = new ArrayList<>();
+            for (int i = 0; i < m.preferredVideoFrames(); i++) frames.add(RgbImage.filled(64, 48, 30 * i % 256, 100, 200 - 20 * i));
+            m.featureCache().setBudget(0);
+            float[] uncached = m.prepare(text, List.of(), List.of(frames)).embeddings(lm);
+            m.featureCache().setBudget(io.llava4j.mm.FeatureCache.DEFAULT_BYTES);
+            m.prepare(text, List.of(), List.of(frames));
+            long misses = m.featureCache().misses();
+            float[] again = m.prepare(text, List.of(), List.of(new ArrayList<>(frames))).embeddings(lm);
+            assertEquals(misses, m.featureCache().misses(), "the same frames were encoded again");
+            assertArrayEquals(uncached, again);
+            frames.set(frames.size() - 1, RgbImage.filled(64, 48, 1, 2, 3));
+            float[] changed = m.prepare(text, List.of(), List.of(frames)).embeddings(lm);
+            assertTrue(m.featureCache().misses() > misses, "a changed frame must miss");
+            assertEquals(uncached.length, changed.length);
+            assertNotEquals(java.util.Arrays.hashCode(uncached), java.util.Arrays.hashCode(changed));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("imageModels")
     void prefillLogitsEqualTokenByTokenLogits(String fixture) {

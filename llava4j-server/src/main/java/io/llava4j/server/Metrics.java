@@ -9,7 +9,7 @@ final class Metrics {
             promptTokens = new AtomicLong(), completionTokens = new AtomicLong(), queueDepth = new AtomicLong(), media = new AtomicLong();
     final DoubleAdder ttftSeconds = new DoubleAdder(), decodeSeconds = new DoubleAdder(), mediaSeconds = new DoubleAdder();
 
-    String render() {
+    String render(io.llava4j.model.VisionLanguageModel model) {
         StringBuilder sb = new StringBuilder();
         counter(sb, "llava4j_requests_total", "Chat completion requests received.", requests.get());
         counter(sb, "llava4j_request_errors_total", "Requests answered with an error.", errors.get());
@@ -21,6 +21,12 @@ final class Metrics {
         counter(sb, "llava4j_time_to_first_token_seconds_total", "Sum of times to first token (prefill included).", ttftSeconds.sum());
         counter(sb, "llava4j_decode_seconds_total", "Sum of decode times; decode tokens/s = completion tokens / this.", decodeSeconds.sum());
         counter(sb, "llava4j_media_seconds_total", "Sum of media decoding and encoding times.", mediaSeconds.sum());
+        if (model != null) {
+            io.llava4j.mm.FeatureCache c = model.featureCache();
+            counter(sb, "llava4j_feature_cache_hits_total", "Images/videos whose features came from the cache.", c.hits());
+            counter(sb, "llava4j_feature_cache_misses_total", "Images/videos encoded by the vision tower.", c.misses());
+            gauge(sb, "llava4j_feature_cache_bytes", "Memory held by cached features.", c.bytes());
+        }
         return sb.toString();
     }
 

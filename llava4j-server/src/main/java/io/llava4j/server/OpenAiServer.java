@@ -72,7 +72,7 @@ public final class OpenAiServer implements AutoCloseable {
         http.createContext("/v1/models", ex -> handle(ex, "GET", this::models));
         http.createContext("/v1/chat/completions", ex -> handle(ex, "POST", this::chat));
         http.createContext("/metrics", ex -> {
-            byte[] b = metrics.render().getBytes(StandardCharsets.UTF_8);
+            byte[] b = metrics.render(model).getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
@@ -81,7 +81,9 @@ public final class OpenAiServer implements AutoCloseable {
         http.start();
         Thread.ofVirtual().start(() -> {
             try {
-                model = ModelRegistry.load(modelDir, loadOptions);
+                VisionLanguageModel m = ModelRegistry.load(modelDir, loadOptions);
+                m.featureCache().setBudget(cfg.featureCacheBytes());
+                model = m;
             } catch (RuntimeException e) {
                 loadError = e.getMessage();
             }

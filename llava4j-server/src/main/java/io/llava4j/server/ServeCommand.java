@@ -24,13 +24,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--media-dir", paramLabel = "DIR", description = "Allow file:// media under this folder.") Path mediaDir;
     @Option(names = "--allow-remote-media", description = "Allow http(s) media URLs.") boolean allowRemote;
     @Option(names = "--vision-tower", paramLabel = "DIR") String visionTower;
+    @Option(names = "--feature-cache-mib", defaultValue = "256", paramLabel = "MIB",
+            description = "Memory for encoded images/videos reused across requests and turns (0 = off; default ${DEFAULT-VALUE}).")
+    long featureCacheMib;
 
     @Override
     public Integer call() throws Exception {
         Set<String> keys = new HashSet<>(apiKeys);
         if (apiKeyFile != null) for (String l : Files.readAllLines(apiKeyFile)) if (!l.isBlank()) keys.add(l.strip());
         ServerConfig cfg = new ServerConfig(host, port, keys, maxRequestBytes, maxImagePixels, 8, 16_384, 4096, queueDepth,
-                mediaDir, allowRemote, 64);
+                mediaDir, allowRemote, 64, featureCacheMib << 20);
         OpenAiServer server = new OpenAiServer(model, new LoadOptions(visionTower), cfg).start();
         System.err.println("llava4j: serving " + model.getFileName() + " on http://" + host + ":" + server.port() + "/v1 (loading the model...)");
         if (server.awaitReady(Long.MAX_VALUE)) System.err.println("llava4j: ready");

@@ -108,6 +108,28 @@ class OpenAiServerTest {
         assertTrue(o.get("usage").get("prompt_tokens").asInt() > 16);
     }
 
+    static long metric(String name) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create(url("/metrics"))).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) if (line.startsWith(name + " ")) return Long.parseLong(line.substring(name.length() + 1).strip());
+        throw new AssertionError(name + " missing from /metrics:\n" + body);
+    }
+
+    /** The same image sent again (as a follow-up turn resends it) is not re-encoded and gives the same answer. */
+    @Test
+    void aResentImageComesFromTheFeatureCache() throws Exception {
+        String body = request("Describe the colours.", List.of(dataUrl("img_tiny_30x30.png")), 6).toString();
+        HttpResponse<String> first = post(body, KEY);
+        assertEquals(200, first.statusCode(), first.body());
+        long hits = metric("llava4j_feature_cache_hits_total"), misses = metric("llava4j_feature_cache_misses_total");
+        HttpResponse<String> second = post(body, KEY);
+        assertEquals(200, second.statusCode(), second.body());
+        assertEquals(hits + 1, metric("llava4j_feature_cache_hits_total"));
+        assertEquals(misses, metric("llava4j_feature_cache_misses_total"));
+        assertEquals(JSON.readTree(first.body()).get("choices").get(0).get("message").get("content").asText(),
+                JSON.readTree(second.body()).get("choices").get(0).get("message").get("content").asText());
+        assertTrue(metric("llava4j_feature_cache_bytes") > 0);
+    }
+
     @Test
     void streamingChunksConcatenateToTheAnswerWithUsage() throws Exception {
         ObjectNode req = request("What is shown in this image?", List.of(dataUrl("img_landscape_200x150.png")), 8).put("stream", true);

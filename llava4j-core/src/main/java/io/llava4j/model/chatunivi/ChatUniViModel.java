@@ -102,6 +102,10 @@ public final class ChatUniViModel implements VisionLanguageModel {
 
     private float[] project(float[] tokens) { return projector.forward(tokens, tokens.length / projector.in()); }
 
+    /** Caches the tower features only: the clustering (seeded noise) and projector run every time. */
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "chatunivi"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, true, true, false); }
@@ -146,13 +150,13 @@ public final class ChatUniViModel implements VisionLanguageModel {
                 List<RgbImage> frames = videos.getFirst();
                 int n = tower.numPatches() + (cfg.keepCls() ? 1 : 0);
                 float[] all = new float[frames.size() * n * c];
-                for (int f = 0; f < frames.size(); f++) System.arraycopy(features(frames.get(f)), 0, all, f * n * c, n * c);
+                for (int f = 0; f < frames.size(); f++) System.arraycopy(cache.image("features", frames.get(f), this::features), 0, all, f * n * c, n * c);
                 float[] merged = clustering.video(all, frames.size(), n, c, noise, null).tokens();
                 float[] rows = project(merged);
                 chunks.add(new PromptChunk.Media(rows, rows.length / projector.out(), LlavaConfig.IMAGE_SENTINEL));
             } else {
                 for (int k = i; k < j; k++) {
-                    float[] f = features(images.get(img++));
+                    float[] f = cache.image("features", images.get(img++), this::features);
                     float[] rows = project(clustering.image(f, f.length / c, c, noise, null));
                     chunks.add(new PromptChunk.Media(rows, rows.length / projector.out(), LlavaConfig.IMAGE_SENTINEL));
                 }

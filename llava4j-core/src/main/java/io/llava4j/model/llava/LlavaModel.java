@@ -120,6 +120,9 @@ public final class LlavaModel implements VisionLanguageModel {
         return (cfg.padToSquare() ? imageProcessor.preprocessPadToSquare(img) : imageProcessor.preprocess(img)).data();
     }
 
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "llava"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, false, true, false); }
@@ -139,7 +142,7 @@ public final class LlavaModel implements VisionLanguageModel {
         List<Integer> rows = new ArrayList<>();
         int hidden = cfg.textConfig().hiddenSize();
         for (RgbImage img : images) {
-            float[] f = imageEncoder.encode(pixels(img));
+            float[] f = cache.image("image", img, i -> imageEncoder.encode(pixels(i)));
             feats.add(f);
             rows.add(f.length / hidden);
         }

@@ -118,6 +118,9 @@ public final class LlavaNextModel implements VisionLanguageModel {
 
     public AnyResImageEncoder imageEncoder() { return encoder; }
 
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "llava_next"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, false, true, false); }
@@ -138,7 +141,7 @@ public final class LlavaNextModel implements VisionLanguageModel {
         int from = 0, k = 0;
         for (int i = prompt.indexOf(imageToken); i >= 0; i = prompt.indexOf(imageToken, i + imageToken.length())) {
             RgbImage img = images.get(k++);
-            float[] f = encoder.encode(img);
+            float[] f = cache.image("image", img, encoder::encode);
             feats.add(f);
             rows.add(f.length / cfg.textConfig().hiddenSize());
             expanded.append(prompt, from, i).append(imageToken.repeat(encoder.tokens(img)));

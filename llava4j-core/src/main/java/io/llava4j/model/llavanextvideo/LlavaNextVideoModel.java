@@ -121,6 +121,9 @@ public final class LlavaNextVideoModel implements VisionLanguageModel {
         return projector.forward(pooled, frames.size() * per);
     }
 
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "llava_next_video"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, true, true, true); }
@@ -140,7 +143,7 @@ public final class LlavaNextVideoModel implements VisionLanguageModel {
             if (prompt.startsWith(imageToken, i)) {
                 if (ii >= imgs.size()) throw countError(prompt, imgs.size(), videos.size());
                 RgbImage img = imgs.get(ii++);
-                float[] f = images.encode(img);
+                float[] f = cache.image("image", img, images::encode);
                 imgF.add(f);
                 imgR.add(f.length / hidden);
                 expanded.append(imageToken.repeat(images.tokens(img)));
@@ -149,7 +152,7 @@ public final class LlavaNextVideoModel implements VisionLanguageModel {
                 if (vi >= videos.size()) throw countError(prompt, imgs.size(), videos.size());
                 List<RgbImage> frames = videos.get(vi++);
                 if (frames.isEmpty()) throw new IllegalArgumentException("a video with no frames was given");
-                float[] f = encodeVideo(frames);
+                float[] f = cache.video("video", frames, this::encodeVideo);
                 vidF.add(f);
                 vidR.add(f.length / hidden);
                 expanded.append(videoToken.repeat(frames.size() * tokensPerFrame()));

@@ -189,6 +189,9 @@ public final class OneVisionModel implements VisionLanguageModel {
         return o;
     }
 
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "llava_onevision"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, true, true, true); }
@@ -211,7 +214,7 @@ public final class OneVisionModel implements VisionLanguageModel {
         int ii = 0, vi = 0, hid = text.hiddenSize();
         for (int i = 0; i < prompt.length(); ) {
             if (prompt.startsWith(imageToken, i)) {
-                float[] f = encodeImage(imgs.get(ii++));
+                float[] f = cache.image("image", imgs.get(ii++), this::encodeImage);
                 imgF.add(f);
                 imgR.add(f.length / hid);
                 expanded.append(imageToken.repeat(f.length / hid));
@@ -219,7 +222,7 @@ public final class OneVisionModel implements VisionLanguageModel {
             } else if (prompt.startsWith(videoToken, i)) {
                 List<RgbImage> frames = videos.get(vi++);
                 if (frames.isEmpty()) throw new IllegalArgumentException("a video with no frames was given");
-                float[] f = encodeVideo(frames);
+                float[] f = cache.video("video", frames, this::encodeVideo);
                 vidF.add(f);
                 vidR.add(f.length / hid);
                 expanded.append(videoToken.repeat(f.length / hid));

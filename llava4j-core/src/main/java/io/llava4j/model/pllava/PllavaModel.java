@@ -142,6 +142,9 @@ public final class PllavaModel implements VisionLanguageModel {
         return encodeFrames(rep);
     }
 
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "pllava"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, true, false, false); }
@@ -166,7 +169,7 @@ public final class PllavaModel implements VisionLanguageModel {
         List<float[]> feats = new ArrayList<>();
         List<Integer> rows = new ArrayList<>();
         int per = poolingShape[0] * poolingShape[1] * poolingShape[2];
-        for (RgbImage img : images) { feats.add(encodeImage(img)); rows.add(per); }
+        for (RgbImage img : images) { feats.add(cache.image("image", img, this::encodeImage)); rows.add(per); }
         if (!videos.isEmpty()) {
             for (List<RgbImage> v : videos) if (v.isEmpty()) throw new IllegalArgumentException("a video with no frames was given");
             for (List<float[]> px : videoProcessor.process(videos)) { feats.add(encodeFrames(px)); rows.add(per); }

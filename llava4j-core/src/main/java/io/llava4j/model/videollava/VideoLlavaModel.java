@@ -110,6 +110,9 @@ public final class VideoLlavaModel implements VisionLanguageModel {
         return projector.forward(all, frames.size() * per);
     }
 
+    private final io.llava4j.mm.FeatureCache cache = new io.llava4j.mm.FeatureCache();
+
+    @Override public io.llava4j.mm.FeatureCache featureCache() { return cache; }
     @Override public String name() { return name; }
     @Override public String family() { return "video_llava"; }
     @Override public Capabilities capabilities() { return new Capabilities(true, true, true, true); }
@@ -127,10 +130,10 @@ public final class VideoLlavaModel implements VisionLanguageModel {
         int hidden = cfg.textConfig().hiddenSize();
         List<float[]> imgF = new ArrayList<>(), vidF = new ArrayList<>();
         List<Integer> imgR = new ArrayList<>(), vidR = new ArrayList<>();
-        for (RgbImage i : images) { float[] f = encodeImage(i); imgF.add(f); imgR.add(f.length / hidden); }
+        for (RgbImage i : images) { float[] f = cache.image("image", i, this::encodeImage); imgF.add(f); imgR.add(f.length / hidden); }
         for (List<RgbImage> v : videos) {
             if (v.isEmpty()) throw new IllegalArgumentException("a video with no frames was given");
-            float[] f = encodeVideo(v);
+            float[] f = cache.video("video", v, this::encodeVideo);
             vidF.add(f);
             vidR.add(f.length / hidden);
         }
