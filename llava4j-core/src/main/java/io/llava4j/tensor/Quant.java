@@ -36,10 +36,13 @@ public final class Quant {
         }
     }
 
-    /** Quantizes x (a whole number of 32-blocks) into a new segment of type t. */
+    /**
+     * Quantizes x (a whole number of 32-blocks) into a new segment of type t. The segment is off-heap (freed when
+     * unreachable), so a 7B model quantized at load time does not need a heap of its size.
+     */
     public static MemorySegment quantize(DType t, float[] x) {
         if (x.length % 32 != 0) throw new IllegalArgumentException(x.length + " values is not a whole number of 32-blocks");
-        MemorySegment out = MemorySegment.ofArray(new byte[(int) t.sizeOf(x.length)]);
+        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(t.sizeOf(x.length), 64);
         for (int b = 0; b < x.length / 32; b++) {
             switch (t) {
                 case Q8_0 -> {
