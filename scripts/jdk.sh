@@ -17,3 +17,8 @@ llava4j_find_jdk
 export PATH="$JAVA_HOME/bin:$PATH"
 # JVM flags, kept in one place (the pom has the same list for tests).
 LLAVA4J_JVM_FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow"
+# Weights quantized at load time live off-heap; by default the JVM caps off-heap memory at the heap size (1/4 of RAM),
+# too little for a 7B model at 8 bits. Allow up to the machine's memory (the OS, not the JVM, is the limit).
+if [ -r /proc/meminfo ]; then
+  LLAVA4J_JVM_FLAGS="$LLAVA4J_JVM_FLAGS -XX:MaxDirectMemorySize=$(awk '/MemTotal/ {print $2 "k"}' /proc/meminfo)"
+fi

@@ -70,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
                 if (r > 0) samples.add(new double[] {(b - a) / 1e6, (c - b) / 1e6, (d - c) / 1e6, p.length()});
             }
             double encode = median(samples, 0), prefill = median(samples, 1), decode = median(samples, 2), positions = samples.getFirst()[3];
-            long weightBytes = decodeWeightBytes(model.model);
+            long weightBytes = decodeWeightBytes(model.model, model.loadOptions().quantize());
             ObjectNode o = Json.MAPPER.createObjectNode();
             o.put("model", m.name()).put("threads", Parallel.threads()).put("runs", runs).put("prompt_positions", (int) positions)
                     .put("load_ms", loadMs).put("encode_ms", encode)
@@ -90,12 +90,16 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Bytes the decoder reads per generated token: every decoder linear weight and the output projection. */
-    static long decodeWeightBytes(Path dir) {
+    /** Bytes of weights one decode step reads: decoder layers and lm_head, as stored or as quantized at load. */
+    static long decodeWeightBytes(Path dir, io.llava4j.tensor.DType quantize) {
         long sum = 0;
         try (WeightMap w = io.llava4j.format.Checkpoints.open(dir)) {
             for (String n : w.names()) {
                 if (n.contains("vision") || n.contains("projector") || n.contains("embed_tokens") && !n.contains("lm_head")) continue;
-                if (n.matches(".*layers\\.\\d+\\..*\\.weight") || n.endsWith("lm_head.weight")) sum += w.get(n).data().byteSize();
+                if (!n.matches(".*layers\\.\\d+\\..*\\.weight") && !n.endsWith("lm_head.weight")) continue;
+                io.llava4j.tensor.Tensor t = w.get(n);
+                boolean quantized = quantize != null && io.llava4j.format.QuantizingWeightMap.isDecoderLinear(n, t);
+                sum += quantized ? quantize.sizeOf(t.numel()) : t.data().byteSize();
             }
         }
         return sum;

@@ -20,4 +20,15 @@ class BenchCommandTest {
             assertTrue(o.get(k).asDouble() > 0, k + " = " + o.get(k));
         }
     }
+
+    /** The decode bandwidth limit must count the weights as the decoder reads them: quantized ones at their block size. */
+    @Test
+    void decodeBytesFollowLoadTimeQuantization() {
+        java.nio.file.Path dir = Fixtures.dir("llava-1.5-tiny");
+        long stored = BenchCommand.decodeWeightBytes(dir, null);
+        long q8 = BenchCommand.decodeWeightBytes(dir, io.llava4j.tensor.DType.Q8_0);
+        long q4 = BenchCommand.decodeWeightBytes(dir, io.llava4j.tensor.DType.Q4_0);
+        System.out.printf("[bench] tiny decode bytes: stored %d, Q8_0 %d, Q4_0 %d%n", stored, q8, q4);
+        assertTrue(q4 < q8 && q8 < stored, stored + " " + q8 + " " + q4);
+    }
 }

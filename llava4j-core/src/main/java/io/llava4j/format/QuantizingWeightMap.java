@@ -25,7 +25,8 @@ public final class QuantizingWeightMap implements WeightMap {
         this.target = target;
     }
 
-    static boolean isDecoderLinear(String name, Tensor t) {
+    /** The tensors quantized at load time: 2-D projection weights of the decoder layers (not the vision tower). */
+    public static boolean isDecoderLinear(String name, Tensor t) {
         return t.rank() == 2 && name.endsWith(".weight") && name.matches(".*layers\\.\\d+\\.(self_attn|mlp)\\.[a-z_]+_proj\\.weight")
                 && !name.contains("vision") && t.dim(1) % 32 == 0 && !t.dtype().isQuantized();
     }
