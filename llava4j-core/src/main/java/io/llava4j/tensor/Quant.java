@@ -43,7 +43,14 @@ public final class Quant {
     public static MemorySegment quantize(DType t, float[] x) {
         if (x.length % 32 != 0) throw new IllegalArgumentException(x.length + " values is not a whole number of 32-blocks");
         MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(t.sizeOf(x.length), 64);
-        for (int b = 0; b < x.length / 32; b++) {
+        if (t != DType.Q8_0 && t != DType.Q4_0) throw new IllegalArgumentException(t + " is not block-quantized");
+        io.llava4j.kernels.Parallel.forRange(x.length / 32, 4096, (from, to) -> quantizeBlocks(t, x, out, from, to));
+        return out;
+    }
+
+    /** Blocks [from, to) of x into out; each block is independent, so chunks may run in parallel. */
+    private static void quantizeBlocks(DType t, float[] x, MemorySegment out, int from, int to) {
+        for (int b = from; b < to; b++) {
             switch (t) {
                 case Q8_0 -> {
                     float amax = 0;
@@ -71,13 +78,12 @@ public final class Quant {
                 default -> throw new IllegalArgumentException(t + " is not block-quantized");
             }
         }
-        return out;
     }
 
     /** C roundf: half away from zero. */
     static int roundf(float v) { return (int) (v < 0 ? -Math.floor(-v + 0.5f) : Math.floor(v + 0.5f)); }
 
-    /** A quantized copy of a 2-D weight (rows of a multiple of 32 values), kept on the heap. */
+    /** A quantized copy of a 2-D weight (rows of a multiple of 32 values), off-heap. */
     public static Tensor quantize(Tensor w, DType t) {
         float[] all = w.toFloatArray();
         return new Tensor(w.name(), t, w.shape().clone(), quantize(t, all));

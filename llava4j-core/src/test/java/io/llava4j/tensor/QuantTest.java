@@ -44,6 +44,26 @@ class QuantTest {
         }
     }
 
+    /** Large tensors are quantized in parallel chunks: the bytes must be those of one thread. */
+    @Test
+    void parallelQuantizationEqualsSingleThreaded() {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] x = new float[32 * 20_000 + 32 * 7];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        int before = io.llava4j.kernels.Parallel.threads();
+        try {
+            for (DType t : List.of(DType.Q8_0, DType.Q4_0)) {
+                io.llava4j.kernels.Parallel.setThreads(1);
+                byte[] one = Quant.quantize(t, x).toArray(ValueLayout.JAVA_BYTE);
+                io.llava4j.kernels.Parallel.setThreads(3);
+                byte[] many = Quant.quantize(t, x).toArray(ValueLayout.JAVA_BYTE);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(one, many, t + ": parallel chunks differ");
+            }
+        } finally {
+            io.llava4j.kernels.Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void roundTripErrorIsWithinHalfAStep() {
         SplittableRandom r = new SplittableRandom(5);
