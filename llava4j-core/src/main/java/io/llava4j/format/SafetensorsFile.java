@@ -43,7 +43,7 @@ public final class SafetensorsFile implements WeightMap {
             long size = ch.size();
             if (size < 8) throw new CheckpointException(path + ": truncated safetensors file (" + size + " bytes)");
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long headerLen = all.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            long headerLen = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0); // u64 LE by the spec
             if (headerLen <= 0 || headerLen > 100_000_000 || 8 + headerLen > size) {
                 throw new CheckpointException(path + ": corrupt or truncated safetensors header (header length " + headerLen + ", file " + size + " bytes)");
             }

@@ -45,7 +45,11 @@ public final class ShardedWeightMap implements WeightMap {
         List<WeightMap> parts = new ArrayList<>();
         try {
             for (String f : files) {
-                Path shard = index.resolveSibling(f);
+                Path shard = index.resolveSibling(f).normalize();
+                Path folder = index.toAbsolutePath().normalize().getParent();
+                if (!shard.toAbsolutePath().normalize().startsWith(folder)) {
+                    throw new CheckpointException(index + ": shard " + f + " is outside the model folder");
+                }
                 if (!Files.isRegularFile(shard)) throw new CheckpointException(index + ": shard " + f + " is missing");
                 parts.add(opener.apply(shard));
             }

@@ -81,6 +81,17 @@ class CheckpointLoadingTest {
         }
     }
 
+    /** An index may only name shards inside the model folder (a checkpoint from elsewhere must not read other files). */
+    @Test
+    void shardOutsideTheModelFolderIsRefused() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("escape").resolve("model"));
+        Files.copy(Fixtures.dir("llava-1.5-tiny").resolve("model.safetensors"), tmp.resolve("escape").resolve("outside.safetensors"));
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
+                "{\"weight_map\": {\"language_model.model.norm.weight\": \"../outside.safetensors\"}}");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.open(dir));
+        assertTrue(e.getMessage().contains("outside the model folder"), e.getMessage());
+    }
+
     @Test
     void truncatedAndCorruptSafetensorsAreRefusedClearly() throws Exception {
         byte[] good = Files.readAllBytes(Fixtures.dir("llava-1.5-tiny").resolve("model.safetensors"));
