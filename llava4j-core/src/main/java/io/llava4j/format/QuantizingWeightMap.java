@@ -11,8 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Load-time quantization (the seeds' --load-8bit / --load-4bit): the language model's linear weights (2-D tensors
- * under a decoder layer's self_attn / mlp, rows a multiple of 32) are quantized to Q8_0 or Q4_0 on first access and
- * kept on the heap; everything else (embeddings, norms, lm_head, vision tower, projector) is served as stored.
+ * under a decoder layer's self_attn / mlp, rows a multiple of 32) are quantized to Q8_0, Q4_0 or Q4_K on first access
+ * and kept off-heap; everything else (embeddings, norms, lm_head, vision tower, projector) is served as stored. A row
+ * that is not a whole number of Q4_K super-blocks (256) gets Q8_0 instead (llama.cpp falls back the same way, there
+ * to Q5_0, which this engine does not have).
  */
 public final class QuantizingWeightMap implements WeightMap {
     private final WeightMap base;
@@ -37,7 +39,8 @@ public final class QuantizingWeightMap implements WeightMap {
     public Optional<Tensor> find(String name) {
         Optional<Tensor> t = base.find(name);
         if (t.isEmpty() || !isDecoderLinear(name, t.get())) return t;
-        return Optional.of(done.computeIfAbsent(name, k -> Quant.quantize(t.get(), target)));
+        DType type = t.get().dim(1) % target.blockSize() == 0 ? target : DType.Q8_0;
+        return Optional.of(done.computeIfAbsent(name, k -> Quant.quantize(t.get(), type)));
     }
 
     @Override public void close() { base.close(); }

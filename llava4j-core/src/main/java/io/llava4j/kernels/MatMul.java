@@ -3,9 +3,10 @@ package io.llava4j.kernels;
 import io.llava4j.tensor.Tensor;
 
 /**
- * Linear layers: out[n][outDim] = x[n][in] · W^T + b, with W stored [outDim][in] (nn.Linear layout) in
- * F32/F16/BF16. Few rows (decode): each weight row is widened once into a per-thread buffer and dotted with every
- * input row, parallel over output rows. Four rows or more (prefill, vision): {@link TiledMatMul}.
+ * Linear layers: out[n][outDim] = x[n][in] · W^T + b, with W stored [outDim][in] (nn.Linear layout) in its stored
+ * type. Routing: fewer than 4 input rows (decode) go to {@link MatVec}, which reads F32/F16/BF16/Q8_0/Q4_0/Q4_K rows
+ * straight from the segment; 4 rows or more (prefill, vision) to {@link TiledMatMul}. Other storage types use the
+ * generic row-wise form.
  */
 public final class MatMul {
     private MatMul() {}
@@ -16,19 +17,17 @@ public final class MatMul {
         if (w.numel() != (long) outDim * in) {
             throw new IllegalArgumentException("matmul: weight " + w + " is not [" + outDim + ", " + in + "]");
         }
-        if (n >= 4) {
-            TiledMatMul.matmul(x, n, in, w, bias, out, outDim);
-            return;
+        switch (w.dtype()) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K -> {
+                if (n >= 4) TiledMatMul.matmul(x, n, in, w, bias, out, outDim);
+                else MatVec.matvec(x, n, in, w, bias, out, outDim);
+            }
+            default -> rowwise(x, n, in, w, bias, out, outDim);
         }
-        rowwise(x, n, in, w, bias, out, outDim);
     }
 
-    /** Row-wise form: each weight row widened once, dotted with every input row (best for decode, n small). */
+    /** Row-wise form for any storage type: each weight row widened once into a per-thread buffer, dotted with every input row. */
     public static void rowwise(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
-        if (w.dtype().isQuantized() && in % 32 == 0) {
-            quantRowwise(x, n, in, w, bias, out, outDim);
-            return;
-        }
         Parallel.forRange(outDim, 16, (from, to) -> {
             float[] row = ROW.get();
             if (row.length < in) { row = new float[in]; ROW.set(row); }
@@ -36,22 +35,6 @@ public final class MatMul {
                 w.toFloats((long) o * in, row, 0, in);
                 float b = bias == null ? 0f : bias[o];
                 for (int t = 0; t < n; t++) out[t * outDim + o] = VectorOps.dot(x, t * in, row, 0, in) + b;
-            }
-        });
-    }
-
-    /** Quantized weights: dot products straight on the blocks (no row buffer). */
-    private static void quantRowwise(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
-        int blocks = in / 32;
-        long rowBytes = w.dtype().sizeOf(in);
-        boolean q8 = w.dtype() == io.llava4j.tensor.DType.Q8_0;
-        Parallel.forRange(outDim, 16, (from, to) -> {
-            for (int o = from; o < to; o++) {
-                float b = bias == null ? 0f : bias[o];
-                for (int t = 0; t < n; t++) {
-                    float v = q8 ? QuantDot.q8(w.data(), o * rowBytes, x, t * in, blocks) : QuantDot.q4(w.data(), o * rowBytes, x, t * in, blocks);
-                    out[t * outDim + o] = v + b;
-                }
             }
         });
     }

@@ -1,5 +1,11 @@
 package io.llava4j.kernels;
 
+import io.llava4j.tensor.Quant;
+import io.llava4j.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /** Plain reference versions of the kernels (the twins the fast versions are tested against). */
 public final class ScalarOps {
     private ScalarOps() {}
@@ -23,5 +29,52 @@ public final class ScalarOps {
                 out[t * outDim + o] = (float) s;
             }
         }
+    }
+
+    /** Plain dot of weight row {@code row} (widened by the reference dequantizer) with x[xo..xo+in), summed in double. */
+    public static float dotRow(Tensor w, long row, float[] x, int xo, int in) {
+        float[] r = new float[in];
+        w.toFloats(row * in, r, 0, in);
+        double s = 0;
+        for (int i = 0; i < in; i++) s += (double) r[i] * x[xo + i];
+        return (float) s;
+    }
+
+    private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    /** Q8_0 blocks at byte off, plain loops (the fallback below 256-bit vectors). */
+    public static float dotQ8_0(MemorySegment w, long off, float[] x, int xo, int blocks) {
+        float acc = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = off + b * 34L;
+            float s = 0;
+            for (int j = 0; j < 32; j++) s += w.get(ValueLayout.JAVA_BYTE, base + 2 + j) * x[xo + 32 * b + j];
+            acc += Float.float16ToFloat(w.get(H, base)) * s;
+        }
+        return acc;
+    }
+
+    public static float dotQ4_0(MemorySegment w, long off, float[] x, int xo, int blocks) {
+        float acc = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = off + b * 18L;
+            float s = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = w.get(ValueLayout.JAVA_BYTE, base + 2 + j) & 0xff;
+                s += ((q & 0x0f) - 8) * x[xo + 32 * b + j] + ((q >>> 4) - 8) * x[xo + 32 * b + 16 + j];
+            }
+            acc += Float.float16ToFloat(w.get(H, base)) * s;
+        }
+        return acc;
+    }
+
+    public static float dotQ4_K(MemorySegment w, long off, float[] x, int xo, int superBlocks) {
+        float[] v = new float[256];
+        float acc = 0;
+        for (int b = 0; b < superBlocks; b++) {
+            Quant.dequantize(io.llava4j.tensor.DType.Q4_K, w.asSlice(off + b * 144L, 144), 0, v, 0, 1);
+            for (int i = 0; i < 256; i++) acc += v[i] * x[xo + 256 * b + i];
+        }
+        return acc;
     }
 }

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * loaded vector feeds 4 FMAs. Parallel over weight-row blocks. The plain twin is {@link ScalarOps#matmul}.
  */
 public final class TiledMatMul {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = Vec.F;
     /** Weight rows widened at a time (BLOCK * in floats per thread). */
     static final int BLOCK = 64;
 

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API versions of the small float[] primitives. Each has a scalar twin in {@link ScalarOps}. */
 public final class VectorOps {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = Vec.F;
 
     private VectorOps() {}
 

@@ -4,10 +4,12 @@ package io.llava4j.tensor;
  * Storage types of weights. Activations are always fp32; kernels widen stored values on the fly.
  * Block-quantized types (ggml layouts, so GGUF data can be used as is) store {@link #blockSize()} elements in
  * {@link #blockBytes()} bytes: Q8_0 = fp16 scale + 32 int8; Q4_0 = fp16 scale + 16 bytes of 4-bit values
- * (element j in the low nibble of byte j, element j+16 in the high nibble), value = (q - 8) * scale.
+ * (element j in the low nibble of byte j, element j+16 in the high nibble), value = (q - 8) * scale; Q4_K = super-blocks
+ * of 256 (fp16 d, fp16 dmin, 12 bytes of eight 6-bit scale/min pairs, 128 bytes of nibbles; sub-block j of 32 values
+ * is {@code d * sc_j * q - dmin * m_j}).
  */
 public enum DType {
-    F32(1, 4), F16(1, 2), BF16(1, 2), I64(1, 8), I32(1, 4), I8(1, 1), U8(1, 1), BOOL(1, 1), Q8_0(32, 34), Q4_0(32, 18);
+    F32(1, 4), F16(1, 2), BF16(1, 2), I64(1, 8), I32(1, 4), I8(1, 1), U8(1, 1), BOOL(1, 1), Q8_0(32, 34), Q4_0(32, 18), Q4_K(256, 144);
 
     private final int blockSize, blockBytes;
 

@@ -24,6 +24,10 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             if (d < 0) throw new IllegalArgumentException("tensor " + name + ": negative dimension in " + Arrays.toString(shape));
             n *= d;
         }
+        if (dtype.isQuantized() && shape.length > 0 && shape[shape.length - 1] % dtype.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor " + name + ": rows of " + shape[shape.length - 1] + " values are not whole "
+                    + dtype + " blocks of " + dtype.blockSize());
+        }
         if (n % dtype.blockSize() != 0 || data.byteSize() != dtype.sizeOf(n)) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize() + " bytes for shape "
                     + Arrays.toString(shape) + " of " + dtype + " (expected " + (n % dtype.blockSize() == 0 ? dtype.sizeOf(n) : "whole blocks") + ")");
@@ -46,7 +50,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             case I32 -> data.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i);
             case I8 -> data.get(ValueLayout.JAVA_BYTE, i);
             case U8, BOOL -> data.get(ValueLayout.JAVA_BYTE, i) & 0xff;
-            case Q8_0, Q4_0 -> {
+            case Q8_0, Q4_0, Q4_K -> {
                 float[] one = new float[dtype.blockSize()];
                 long block = i / dtype.blockSize();
                 Quant.dequantize(dtype, data, block, one, 0, 1);
@@ -65,12 +69,20 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             case BF16 -> {
                 for (int i = 0; i < len; i++) dst[off + i] = Float.intBitsToFloat(data.getAtIndex(I16, from + i) << 16);
             }
-            case Q8_0, Q4_0 -> {
+            case Q8_0, Q4_0, Q4_K -> {
                 int bs = dtype.blockSize();
-                if (from % bs != 0 || len % bs != 0) {
-                    for (int i = 0; i < len; i++) dst[off + i] = getFloat(from + i);
-                } else {
+                if (from % bs == 0 && len % bs == 0) {
                     Quant.dequantize(dtype, data, from / bs, dst, off, len / bs);
+                } else {
+                    // partial blocks at either end: widen the covering blocks one at a time
+                    float[] one = new float[bs];
+                    for (long i = from; i < from + len; ) {
+                        long block = i / bs;
+                        Quant.dequantize(dtype, data, block, one, 0, 1);
+                        int start = (int) (i - block * bs), n = (int) Math.min(bs - start, from + len - i);
+                        System.arraycopy(one, start, dst, off + (int) (i - from), n);
+                        i += n;
+                    }
                 }
             }
             default -> {

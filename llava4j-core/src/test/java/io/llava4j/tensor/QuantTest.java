@@ -44,15 +44,101 @@ class QuantTest {
         }
     }
 
+    /** A Q4_K super-block built by hand (6-bit scales and mins above 15, so the packed high bits matter). */
+    @Test
+    void handBuiltQ4KBlockDequantizesExactly() {
+        int[] sc = {1, 15, 16, 63, 45, 0, 33, 62}, mn = {0, 63, 17, 2, 37, 48, 1, 31};
+        byte[] s = new byte[12];
+        for (int j = 0; j < 8; j++) { // ggml's packing: j < 4 in the low 6 bits of bytes j / j+4, else split
+            if (j < 4) { s[j] = (byte) sc[j]; s[j + 4] = (byte) mn[j]; }
+            else {
+                s[j + 4] = (byte) ((sc[j] & 0xf) | ((mn[j] & 0xf) << 4));
+                s[j - 4] |= (byte) ((sc[j] >> 4) << 6);
+                s[j] |= (byte) ((mn[j] >> 4) << 6);
+            }
+        }
+        MemorySegment b = MemorySegment.ofArray(new byte[144]);
+        b.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, Float.floatToFloat16(0.5f));
+        b.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2, Float.floatToFloat16(0.25f));
+        MemorySegment.copy(s, 0, b, ValueLayout.JAVA_BYTE, 4, 12);
+        int[] q = new int[256];
+        for (int i = 0; i < 256; i++) q[i] = (i * 7 + i / 32) % 16;
+        // qs: 4 chunks of 32 bytes; chunk c holds sub-block 2c in the low nibbles and 2c+1 in the high nibbles
+        for (int c = 0; c < 4; c++)
+            for (int l = 0; l < 32; l++) b.set(ValueLayout.JAVA_BYTE, 16 + 32 * c + l, (byte) (q[64 * c + l] | (q[64 * c + 32 + l] << 4)));
+        float[] out = new float[256];
+        Quant.dequantize(DType.Q4_K, b, 0, out, 0, 1);
+        for (int i = 0; i < 256; i++) {
+            int j = i / 32;
+            assertEquals(0.5f * sc[j] * q[i] - 0.25f * mn[j], out[i], "value " + i);
+        }
+        Tensor t = new Tensor("k", DType.Q4_K, new long[] {1, 256}, b);
+        for (int i = 0; i < 256; i += 37) assertEquals(out[i], t.getFloat(i));
+        float[] part = new float[100];
+        t.toFloats(70, part, 0, 100); // partial blocks take the per-block path
+        for (int i = 0; i < 100; i++) assertEquals(out[70 + i], part[i]);
+    }
+
+    /**
+     * The quantizers give ggml's bytes: SHA-256 of ggml's quantize_row_{q8_0,q4_0,q4_K}_ref output (ggml-quants.c,
+     * built with -ffp-contract=off; a -march=native build contracts to FMA and itself differs in a few bytes) for the
+     * input below. Checked over 1M values of varied distributions the same way when this was written.
+     */
+    @Test
+    void quantizedBytesEqualGgmlReference() throws Exception {
+        float[] x = new float[1024];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (Math.sin(i * 0.37) * (1 + i % 7) * 0.1);
+        for (int i = 256; i < 288; i++) x[i] = 0f;
+        for (int i = 512; i < 768; i++) x[i] = x[i] * x[i] * 10f;
+        String[][] expect = {
+                {"Q8_0", "580fe86fd6e84b32b63eaf06f6471df87c1bd4aaa15dd249282bd488eff2d36e"},
+                {"Q4_0", "4f62a24a06a148c2558b7cda8a0e1a7eb7229d5c225443f24b9b011cc6aad0c6"},
+                {"Q4_K", "505d0dcaac69e713356178d84ca8fdb6c20e8e612389d7aed3d6858959a39657"}};
+        for (String[] e : expect) {
+            byte[] q = Quant.quantize(DType.valueOf(e[0]), x).toArray(ValueLayout.JAVA_BYTE);
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(q);
+            assertEquals(e[1], java.util.HexFormat.of().formatHex(h), e[0] + " bytes differ from ggml's");
+        }
+    }
+
+    @Test
+    void q4kRoundTripIsCloserThanQ4_0() {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] x = new float[256 * 64];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        double[] rel = new double[2];
+        DType[] types = {DType.Q4_0, DType.Q4_K};
+        for (int k = 0; k < 2; k++) {
+            float[] back = new Tensor("q", types[k], new long[] {64, 256}, Quant.quantize(types[k], x)).toFloatArray();
+            double se = 0, ss = 0, worst = 0;
+            for (int s = 0; s < x.length / 32; s++) {
+                float mn = 0, mx = -Float.MAX_VALUE;
+                for (int j = 0; j < 32; j++) { mn = Math.min(mn, x[s * 32 + j]); mx = Math.max(mx, x[s * 32 + j]); }
+                float step = (mx - mn) / 15; // one 4-bit level over the sub-block's range (min clamped to <= 0)
+                for (int j = 0; j < 32; j++) {
+                    double e = back[s * 32 + j] - x[s * 32 + j];
+                    se += e * e;
+                    ss += (double) x[s * 32 + j] * x[s * 32 + j];
+                    worst = Math.max(worst, Math.abs(e) / step);
+                }
+            }
+            rel[k] = Math.sqrt(se / ss);
+            System.out.printf("[diff] %s round trip (Gaussian): relative RMS error %.4f, worst error %.3f of (range/15)%n", types[k], rel[k], worst);
+            if (types[k] == DType.Q4_K) assertTrue(worst <= 1.0, "Q4_K worst error " + worst + " levels");
+        }
+        // measured 0.085 (Q4_0) and 0.071 (Q4_K)
+        assertTrue(rel[1] < 0.08 && rel[1] < rel[0], "Q4_K relative RMS error " + rel[1] + " vs Q4_0 " + rel[0]);
+    }
+
     /** Large tensors are quantized in parallel chunks: the bytes must be those of one thread. */
     @Test
     void parallelQuantizationEqualsSingleThreaded() {
         SplittableRandom r = new SplittableRandom(11);
-        float[] x = new float[32 * 20_000 + 32 * 7];
+        float[] x = new float[256 * 2_500 + 256 * 7];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         int before = io.llava4j.kernels.Parallel.threads();
         try {
-            for (DType t : List.of(DType.Q8_0, DType.Q4_0)) {
+            for (DType t : List.of(DType.Q8_0, DType.Q4_0, DType.Q4_K)) {
                 io.llava4j.kernels.Parallel.setThreads(1);
                 byte[] one = Quant.quantize(t, x).toArray(ValueLayout.JAVA_BYTE);
                 io.llava4j.kernels.Parallel.setThreads(3);
@@ -95,11 +181,11 @@ class QuantTest {
     @Test
     void quantizedMatmulMatchesScalarOnDequantizedWeights() {
         SplittableRandom r = new SplittableRandom(9);
-        int n = 5, in = 96, out = 40;
+        int n = 5, in = 512, out = 40;
         float[] x = new float[n * in], wf = new float[out * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         for (int i = 0; i < wf.length; i++) wf[i] = (float) r.nextGaussian() * 0.1f;
-        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0}) {
+        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q4_K}) {
             Tensor w = new Tensor("w", t, new long[] {out, in}, Quant.quantize(t, wf));
             float[] expect = new float[n * out];
             ScalarOps.matmul(x, n, in, w.toFloatArray(), null, expect, out);
@@ -107,23 +193,6 @@ class QuantTest {
                 float[] got = new float[rows * out], e = java.util.Arrays.copyOf(expect, rows * out);
                 MatMul.matmul(x, rows, in, w, null, got, out);
                 assertTrue(Diff.maxAbs(got, e) < 1e-4, t + " rows " + rows);
-            }
-        }
-    }
-
-    @Test
-    void vectorBlockDotsMatchTheirScalarTwins() {
-        SplittableRandom r = new SplittableRandom(2);
-        for (int blocks : new int[] {1, 3, 128}) {
-            float[] w = new float[32 * blocks], x = new float[32 * blocks + 5];
-            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
-            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-            MemorySegment q8 = Quant.quantize(DType.Q8_0, w), q4 = Quant.quantize(DType.Q4_0, w);
-            for (int xo : new int[] {0, 5}) {
-                float a = io.llava4j.kernels.QuantDot.q8(q8, 0, x, xo, blocks), b = io.llava4j.kernels.QuantDot.q8Scalar(q8, 0, x, xo, blocks);
-                assertEquals(b, a, 1e-4 * Math.max(1, Math.abs(b)), "q8 blocks " + blocks);
-                float c = io.llava4j.kernels.QuantDot.q4(q4, 0, x, xo, blocks), d = io.llava4j.kernels.QuantDot.q4Scalar(q4, 0, x, xo, blocks);
-                assertEquals(d, c, 1e-4 * Math.max(1, Math.abs(d)), "q4 blocks " + blocks);
             }
         }
     }

@@ -1,0 +1,264 @@
+package io.llava4j.kernels;
+
+import io.llava4j.tensor.DType;
+import io.llava4j.tensor.Quant;
+import io.llava4j.tensor.Tensor;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static io.llava4j.kernels.Vec.B;
+import static io.llava4j.kernels.Vec.F;
+import static io.llava4j.kernels.Vec.I;
+import static io.llava4j.kernels.Vec.L;
+import static io.llava4j.kernels.Vec.S;
+
+/**
+ * Matrix-vector products for decoding: out[t][o] = dot(W[o], x[t]) + b[o] for a few input rows, with W (outDim, in)
+ * read straight from its (mapped) segment in its stored type: F32, F16, BF16, Q8_0, Q4_0, Q4_K. Nothing is widened
+ * into a buffer and nothing is allocated per call: the only per-call work on x is a prepared copy in a scratch array of
+ * the calling thread (F16: x * 2^112, see {@link #dotF16}; Q4_0/Q4_K: the sum of x over each 32-block). Parallel over
+ * output rows. Each row kernel has a plain twin, {@link ScalarOps#dotRow}.
+ */
+public final class MatVec {
+    private MatVec() {}
+
+    private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** 2^112: an fp16 bit pattern shifted into fp32 position is the value times 2^-112 (normals and subnormals alike). */
+    static final float F16_SCALE = 0x1p112f;
+    /** Largest |x| for which x * 2^112 stays finite with room to spare; above it F16 uses the unscaled path. */
+    private static final float F16_PRESCALE_LIMIT = 0x1p14f;
+
+    private static final ThreadLocal<float[]> PREP = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Rows of x (n, in), n small (decode): out (n, outDim). */
+    public static void matvec(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
+        if (w.numel() != (long) outDim * in) throw new IllegalArgumentException("matvec: weight " + w + " is not [" + outDim + ", " + in + "]");
+        DType dt = w.dtype();
+        if (dt.isQuantized() && in % dt.blockSize() != 0) throw new IllegalArgumentException("matvec: rows of " + w + " are not whole blocks");
+        int prepLen = switch (dt) {
+            case F16 -> in;
+            case Q4_0, Q4_K -> in / 32;
+            default -> 0;
+        } * n;
+        float[] prep = PREP.get();
+        if (prep.length < prepLen) { prep = new float[prepLen]; PREP.set(prep); }
+        boolean scaled = prepare(dt, x, n, in, prep);
+        final float[] p = prep;
+        MemorySegment seg = w.data();
+        long rowBytes = dt.sizeOf(in);
+        Parallel.forRange(outDim, 64, (from, to) -> {
+            for (int o = from; o < to; o++) {
+                long off = o * rowBytes;
+                float b = bias == null ? 0f : bias[o];
+                for (int t = 0; t < n; t++) out[t * outDim + o] = dotRow(dt, seg, off, x, t * in, p, t, in, scaled) + b;
+            }
+        });
+    }
+
+    /** Prepares the per-call view of x in prep; returns whether F16 may use the pre-scaled x. */
+    static boolean prepare(DType dt, float[] x, int n, int in, float[] prep) {
+        switch (dt) {
+            case F16 -> {
+                float amax = 0;
+                for (int i = 0; i < n * in; i++) amax = Math.max(amax, Math.abs(x[i]));
+                if (!(amax < F16_PRESCALE_LIMIT)) return false;
+                for (int i = 0; i < n * in; i++) prep[i] = x[i] * F16_SCALE;
+                return true;
+            }
+            case Q4_0, Q4_K -> {
+                int blocks = in / 32;
+                for (int t = 0; t < n; t++) for (int b = 0; b < blocks; b++) prep[t * blocks + b] = blockSum(x, t * in + 32 * b);
+                return false;
+            }
+            default -> { return false; }
+        }
+    }
+
+    private static float blockSum(float[] x, int o) {
+        if (Vec.BLOCKS) {
+            FloatVector s = FloatVector.fromArray(F, x, o);
+            for (int j = L; j < 32; j += L) s = s.add(FloatVector.fromArray(F, x, o + j));
+            return s.reduceLanes(VectorOperators.ADD);
+        }
+        float s = 0;
+        for (int j = 0; j < 32; j++) s += x[o + j];
+        return s;
+    }
+
+    /** dot(row at byte {@code off}, x[xo..xo+in)); prep/t as made by {@link #prepare}. */
+    static float dotRow(DType dt, MemorySegment w, long off, float[] x, int xo, float[] prep, int t, int in, boolean scaled) {
+        return switch (dt) {
+            case F32 -> dotF32(w, off, x, xo, in);
+            case F16 -> scaled ? dotF16(w, off, prep, xo, x, in) : dotF16Unscaled(w, off, x, xo, in);
+            case BF16 -> dotBF16(w, off, x, xo, in);
+            case Q8_0 -> Vec.BLOCKS ? dotQ8_0(w, off, x, xo, in / 32) : ScalarOps.dotQ8_0(w, off, x, xo, in / 32);
+            case Q4_0 -> Vec.BLOCKS ? dotQ4_0(w, off, x, xo, prep, t * (in / 32), in / 32) : ScalarOps.dotQ4_0(w, off, x, xo, in / 32);
+            case Q4_K -> Vec.BLOCKS ? dotQ4_K(w, off, x, xo, prep, t * (in / 32), in / 256) : ScalarOps.dotQ4_K(w, off, x, xo, in / 256);
+            default -> throw new IllegalArgumentException("no matrix kernel for " + dt + " weights");
+        };
+    }
+
+    static float dotF32(MemorySegment w, long off, float[] x, int xo, int n) {
+        int i = 0;
+        float r = 0;
+        if (n >= 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
+                long p = off + 4L * i;
+                a0 = FloatVector.fromMemorySegment(F, w, p, LE).fma(FloatVector.fromArray(F, x, xo + i), a0);
+                a1 = FloatVector.fromMemorySegment(F, w, p + 4L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+                a2 = FloatVector.fromMemorySegment(F, w, p + 8L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + 2 * L), a2);
+                a3 = FloatVector.fromMemorySegment(F, w, p + 12L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + 3 * L), a3);
+            }
+            r = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) r += w.get(FL, off + 4L * i) * x[xo + i];
+        return r;
+    }
+
+    /**
+     * fp16 without a conversion instruction: the half's bits, sign-extended to 32 and shifted left by 13 (sign masked
+     * back to bit 31), are a float equal to the half times 2^-112, exactly, subnormal halves included. x comes
+     * pre-multiplied by 2^112 (xs), so each product equals w * x and the sum is the plain dot product's.
+     */
+    static float dotF16(MemorySegment w, long off, float[] xs, int xo, float[] x, int n) {
+        int i = 0;
+        float r = 0;
+        if (Vec.BLOCKS && n >= 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int bound = n - n % (2 * L); i < bound; i += 2 * L) {
+                long p = off + 2L * i;
+                a0 = halfBits(w, p).fma(FloatVector.fromArray(F, xs, xo + i), a0);
+                a1 = halfBits(w, p + 2L * L).fma(FloatVector.fromArray(F, xs, xo + i + L), a1);
+            }
+            r = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) r += Float.float16ToFloat(w.get(H, off + 2L * i)) * x[xo + i];
+        return r;
+    }
+
+    /** L halves at byte p as floats scaled by 2^-112 (see {@link #dotF16}). */
+    static FloatVector halfBits(MemorySegment w, long p) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, p, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats();
+    }
+
+    /** fp16 rows for inputs too large to pre-scale: the same conversion, scaled back per vector. */
+    static float dotF16Unscaled(MemorySegment w, long off, float[] x, int xo, int n) {
+        int i = 0;
+        float r = 0;
+        if (Vec.BLOCKS && n >= L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int bound = n - n % L; i < bound; i += L) {
+                a = halfBits(w, off + 2L * i).mul(F16_SCALE).fma(FloatVector.fromArray(F, x, xo + i), a);
+            }
+            r = a.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) r += Float.float16ToFloat(w.get(H, off + 2L * i)) * x[xo + i];
+        return r;
+    }
+
+    static float dotBF16(MemorySegment w, long off, float[] x, int xo, int n) {
+        int i = 0;
+        float r = 0;
+        if (Vec.BLOCKS && n >= 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int bound = n - n % (2 * L); i < bound; i += 2 * L) {
+                long p = off + 2L * i;
+                a0 = bf16(w, p).fma(FloatVector.fromArray(F, x, xo + i), a0);
+                a1 = bf16(w, p + 2L * L).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+            }
+            r = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) r += Float.intBitsToFloat(w.get(H, off + 2L * i) << 16) * x[xo + i];
+        return r;
+    }
+
+    static FloatVector bf16(MemorySegment w, long p) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, w, p, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** Q8_0: per block, int8 lanes widened (B2F) and FMA'd with x, then scaled by the block's fp16 d. */
+    static float dotQ8_0(MemorySegment w, long off, float[] x, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long base = off + b * 34L;
+            int xb = xo + 32 * b;
+            FloatVector s = q8(w, base + 2).mul(FloatVector.fromArray(F, x, xb));
+            for (int j = L; j < 32; j += L) s = q8(w, base + 2 + j).fma(FloatVector.fromArray(F, x, xb + j), s);
+            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(H, base))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector q8(MemorySegment w, long p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, w, p, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /**
+     * Q4_0: value (q - 8) * d, so a block contributes d * (sum q x - 8 sum x); the nibbles are widened as they are
+     * (no per-lane subtraction) and the block sums of x come from {@link #prepare}.
+     */
+    static float dotQ4_0(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float corr = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = off + b * 18L;
+            int xb = xo + 32 * b;
+            float d = Float.float16ToFloat(w.get(H, base));
+            FloatVector s = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += L) {
+                ByteVector q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
+                s = nib(q.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + j), s);
+                s = nib(q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, d), acc);
+            corr += d * sums[so + b];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * corr;
+    }
+
+    private static FloatVector nib(ByteVector q) {
+        return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /**
+     * Q4_K super-blocks of 256: sub-block j (32 values) is d*sc_j*q - dmin*m_j, so it contributes
+     * d*sc_j * sum q x - dmin*m_j * sum x. Chunk c (32 bytes) holds sub-block 2c in its low nibbles and 2c+1 in its
+     * high nibbles.
+     */
+    static float dotQ4_K(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int superBlocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float corr = 0;
+        for (int b = 0; b < superBlocks; b++) {
+            long base = off + b * 144L;
+            int xb = xo + 256 * b;
+            float d = Float.float16ToFloat(w.get(H, base)), dmin = Float.float16ToFloat(w.get(H, base + 2));
+            for (int c = 0; c < 4; c++) {
+                int j0 = 2 * c, j1 = 2 * c + 1;
+                long q = base + 16 + 32L * c;
+                int xc = xb + 64 * c;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0;
+                for (int j = 0; j < 32; j += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
+                    s0 = nib(v.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + j), s0);
+                    s1 = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
+                }
+                acc = s0.fma(FloatVector.broadcast(F, d * Quant.q4kScale(w, base + 4, j0)), acc);
+                acc = s1.fma(FloatVector.broadcast(F, d * Quant.q4kScale(w, base + 4, j1)), acc);
+                corr += dmin * Quant.q4kMin(w, base + 4, j0) * sums[so + 8 * b + j0] + dmin * Quant.q4kMin(w, base + 4, j1) * sums[so + 8 * b + j1];
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - corr;
+    }
+}
