@@ -1,7 +1,6 @@
 package io.llava4j.kernels;
 
 import io.llava4j.tensor.DType;
-import io.llava4j.tensor.Quant;
 import io.llava4j.tensor.Tensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -188,17 +187,30 @@ public final class MatVec {
         return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** Q8_0: per block, int8 lanes widened (B2F) and FMA'd with x, then scaled by the block's fp16 d. */
+    /** Q8_0: per block, int8 lanes widened (B2F) and FMA'd with x, then scaled by the block's fp16 d; two blocks per step. */
     static float dotQ8_0(MemorySegment w, long off, float[] x, int xo, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long base = off + b * 34L;
+            int xb = xo + 32 * b;
+            FloatVector s0 = q8(w, base + 2).mul(FloatVector.fromArray(F, x, xb));
+            FloatVector s1 = q8(w, base + 36).mul(FloatVector.fromArray(F, x, xb + 32));
+            for (int j = L; j < 32; j += L) {
+                s0 = q8(w, base + 2 + j).fma(FloatVector.fromArray(F, x, xb + j), s0);
+                s1 = q8(w, base + 36 + j).fma(FloatVector.fromArray(F, x, xb + 32 + j), s1);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(H, base))), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(H, base + 34))), acc1);
+        }
+        for (; b < blocks; b++) {
             long base = off + b * 34L;
             int xb = xo + 32 * b;
             FloatVector s = q8(w, base + 2).mul(FloatVector.fromArray(F, x, xb));
             for (int j = L; j < 32; j += L) s = q8(w, base + 2 + j).fma(FloatVector.fromArray(F, x, xb + j), s);
-            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(H, base))), acc);
+            acc0 = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(H, base))), acc0);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static FloatVector q8(MemorySegment w, long p) {
@@ -207,25 +219,38 @@ public final class MatVec {
 
     /**
      * Q4_0: value (q - 8) * d, so a block contributes d * (sum q x - 8 sum x); the nibbles are widened as they are
-     * (no per-lane subtraction) and the block sums of x come from {@link #prepare}.
+     * (no per-lane subtraction) and the block sums of x come from {@link #prepare}. Two blocks per step.
      */
     static float dotQ4_0(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         float corr = 0;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
             long base = off + b * 18L;
             int xb = xo + 32 * b;
+            float d0 = Float.float16ToFloat(w.get(H, base)), d1 = Float.float16ToFloat(w.get(H, base + 18));
+            acc0 = q4Block(w, base + 2, x, xb).fma(FloatVector.broadcast(F, d0), acc0);
+            acc1 = q4Block(w, base + 20, x, xb + 32).fma(FloatVector.broadcast(F, d1), acc1);
+            corr += d0 * sums[so + b] + d1 * sums[so + b + 1];
+        }
+        for (; b < blocks; b++) {
+            long base = off + b * 18L;
             float d = Float.float16ToFloat(w.get(H, base));
-            FloatVector s = FloatVector.zero(F);
-            for (int j = 0; j < 16; j += L) {
-                ByteVector q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
-                s = nib(q.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + j), s);
-                s = nib(q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
-            }
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
+            acc0 = q4Block(w, base + 2, x, xo + 32 * b).fma(FloatVector.broadcast(F, d), acc0);
             corr += d * sums[so + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8 * corr;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 8 * corr;
+    }
+
+    /** sum over the 32 nibbles at byte q (low nibbles: elements 0..15, high: 16..31) of q * x, as lanes. */
+    private static FloatVector q4Block(MemorySegment w, long q, float[] x, int xb) {
+        FloatVector s = FloatVector.zero(F);
+        for (int j = 0; j < 16; j += L) {
+            ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
+            s = nib(v.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + j), s);
+            s = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
+        }
+        return s;
     }
 
     private static FloatVector nib(ByteVector q) {
@@ -235,17 +260,20 @@ public final class MatVec {
     /**
      * Q4_K super-blocks of 256: sub-block j (32 values) is d*sc_j*q - dmin*m_j, so it contributes
      * d*sc_j * sum q x - dmin*m_j * sum x. Chunk c (32 bytes) holds sub-block 2c in its low nibbles and 2c+1 in its
-     * high nibbles.
+     * high nibbles. The 12 scale bytes are unpacked with whole-word masks ({@link #q4kScales}).
      */
     static float dotQ4_K(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int superBlocks) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         float corr = 0;
         for (int b = 0; b < superBlocks; b++) {
             long base = off + b * 144L;
-            int xb = xo + 256 * b;
+            int xb = xo + 256 * b, sb = so + 8 * b;
             float d = Float.float16ToFloat(w.get(H, base)), dmin = Float.float16ToFloat(w.get(H, base + 2));
+            long lo = w.get(LONG, base + 4);
+            int hi = w.get(INT, base + 12);
+            long sc = q4kScales(lo, hi), mn = q4kMins(lo, hi);
+            float mins = 0;
             for (int c = 0; c < 4; c++) {
-                int j0 = 2 * c, j1 = 2 * c + 1;
                 long q = base + 16 + 32L * c;
                 int xc = xb + 64 * c;
                 FloatVector s0 = FloatVector.zero(F), s1 = s0;
@@ -254,11 +282,34 @@ public final class MatVec {
                     s0 = nib(v.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + j), s0);
                     s1 = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
                 }
-                acc = s0.fma(FloatVector.broadcast(F, d * Quant.q4kScale(w, base + 4, j0)), acc);
-                acc = s1.fma(FloatVector.broadcast(F, d * Quant.q4kScale(w, base + 4, j1)), acc);
-                corr += dmin * Quant.q4kMin(w, base + 4, j0) * sums[so + 8 * b + j0] + dmin * Quant.q4kMin(w, base + 4, j1) * sums[so + 8 * b + j1];
+                int sh = 16 * c;
+                acc0 = s0.fma(FloatVector.broadcast(F, d * (int) ((sc >>> sh) & 0xff)), acc0);
+                acc1 = s1.fma(FloatVector.broadcast(F, d * (int) ((sc >>> (sh + 8)) & 0xff)), acc1);
+                mins += (int) ((mn >>> sh) & 0xff) * sums[sb + 2 * c] + (int) ((mn >>> (sh + 8)) & 0xff) * sums[sb + 2 * c + 1];
             }
+            corr += dmin * mins;
         }
-        return acc.reduceLanes(VectorOperators.ADD) - corr;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - corr;
+    }
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+
+    /**
+     * The eight 6-bit scales of a Q4_K block, one per byte (sub-block j in byte j), from its 12 scale bytes read as
+     * lo (bytes 0..7) and hi (8..11): get_scale_min_k4 for all j at once.
+     */
+    static long q4kScales(long lo, int hi) {
+        int low = (int) lo & 0x3F3F3F3F;
+        int high = (hi & 0x0F0F0F0F) | ((((int) lo >>> 6) & 0x03030303) << 4);
+        return (low & 0xFFFFFFFFL) | ((long) high << 32);
+    }
+
+    /** The eight 6-bit mins, one per byte (see {@link #q4kScales}). */
+    static long q4kMins(long lo, int hi) {
+        int l4 = (int) (lo >>> 32);
+        int low = l4 & 0x3F3F3F3F;
+        int high = ((hi >>> 4) & 0x0F0F0F0F) | (((l4 >>> 6) & 0x03030303) << 4);
+        return (low & 0xFFFFFFFFL) | ((long) high << 32);
     }
 }

@@ -27,7 +27,7 @@ public final class TiledMatMul {
             if (wb.length < BLOCK * in) { wb = new float[BLOCK * in]; WBUF.set(wb); }
             for (int b = b0; b < b1; b++) {
                 int o0 = b * BLOCK, ob = Math.min(BLOCK, outDim - o0);
-                w.toFloats((long) o0 * in, wb, 0, ob * in);
+                Widen.rows(w, (long) o0 * in, wb, 0, ob * in);
                 block(x, n, in, wb, ob, o0, bias, out, outDim);
             }
         });
