@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * Opens the weights of a model folder as one {@link WeightMap}, whatever the format: model.safetensors,
- * model.safetensors.index.json (sharded), pytorch_model.bin, pytorch_model.bin.index.json, or any *.safetensors.
+ * model.safetensors.index.json (sharded), pytorch_model.bin, pytorch_model.bin.index.json, any *.safetensors, or a
+ * llama.cpp GGUF pair (text model + mmproj, served under the Hugging Face LLaVA names).
  */
 public final class Checkpoints {
     private Checkpoints() {}
@@ -33,8 +34,15 @@ public final class Checkpoints {
         }
         if (any.size() == 1) return SafetensorsFile.open(any.getFirst());
         if (!any.isEmpty()) return new ShardedWeightMap(any.stream().map(p -> (WeightMap) SafetensorsFile.open(p)).toList());
+        List<Path> gguf;
+        try (Stream<Path> s = Files.list(dir)) {
+            gguf = s.filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList();
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot list folder: " + e.getMessage());
+        }
+        if (!gguf.isEmpty()) return io.llava4j.format.gguf.LlavaGguf.openPair(gguf);
         throw new CheckpointException(dir + ": no weights found (looked for model.safetensors, model.safetensors.index.json, "
-                + "pytorch_model.bin, pytorch_model.bin.index.json, *.safetensors)");
+                + "pytorch_model.bin, pytorch_model.bin.index.json, *.safetensors, *.gguf)");
     }
 
     /** One weight file, by extension. */
@@ -43,6 +51,7 @@ public final class Checkpoints {
         if (n.endsWith(".safetensors")) return SafetensorsFile.open(file);
         if (n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth")) return TorchCheckpoint.open(file);
         if (n.endsWith(".index.json")) return ShardedWeightMap.open(file, p -> openFile(p));
-        throw new CheckpointException(file + ": unknown weight file type (expected .safetensors, .bin, .pt, .pth)");
+        if (n.endsWith(".gguf")) return io.llava4j.format.gguf.LlavaGguf.openPair(List.of(file));
+        throw new CheckpointException(file + ": unknown weight file type (expected .safetensors, .bin, .pt, .pth, .gguf)");
     }
 }
