@@ -77,4 +77,27 @@ public final class ScalarOps {
         }
         return acc;
     }
+
+    /** Exact GELU in double (the twin of {@link Activations#geluErf}). */
+    public static void geluErf(float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            double x = a[i];
+            a[i] = (float) (0.5 * x * (1.0 + Erf.erf(x * 0.7071067811865476)));
+        }
+    }
+
+    public static void geluTanh(float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            double x = a[i];
+            a[i] = (float) (0.5 * x * (1.0 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
+        }
+    }
+
+    public static void quickGelu(float[] a, int n) {
+        for (int i = 0; i < n; i++) a[i] = (float) (a[i] / (1.0 + Math.exp(-1.702 * a[i])));
+    }
+
+    public static void silu(float[] a, int n) {
+        for (int i = 0; i < n; i++) a[i] = (float) (a[i] / (1.0 + Math.exp(-(double) a[i])));
+    }
 }

@@ -106,7 +106,7 @@ public final class DecoderLm {
             for (int i = 0; i < n * h; i++) x[i] += o[i];
             L.postNorm().forward(x, n, a);
             float[] g = L.gate().forward(a, n), u = L.up().forward(a, n);
-            for (int i = 0; i < g.length; i++) g[i] = Activations.silu(g[i]) * u[i];
+            Activations.siluMul(g, u, g.length);
             float[] d = L.down().forward(g, n);
             for (int i = 0; i < n * h; i++) x[i] += d[i];
         }
