@@ -100,4 +100,30 @@ public final class ScalarOps {
     public static void silu(float[] a, int n) {
         for (int i = 0; i < n; i++) a[i] = (float) (a[i] / (1.0 + Math.exp(-(double) a[i])));
     }
+
+    /**
+     * Plain attention (the twin of {@link AttentionKernel#attend}): per head and query, scores by dot products, a
+     * double-sum softmax, then the weighted sum of values.
+     */
+    public static void attention(float[] q, float[] k, float[] v, int n, int len, int start, int heads, int kvHeads, int d,
+                                 float scale, boolean causal, int window, float[] out) {
+        int group = heads / kvHeads, qDim = heads * d, kvDim = kvHeads * d;
+        float[] scores = new float[len];
+        for (int h = 0; h < heads; h++) {
+            int kh = h / group;
+            for (int i = 0; i < n; i++) {
+                int qo = i * qDim + h * d;
+                int last = causal ? start + i : len - 1;
+                int first = causal && window > 0 ? Math.max(0, last - window + 1) : 0;
+                int cnt = last - first + 1;
+                for (int j = 0; j < cnt; j++) scores[j] = dot(q, qo, k, (first + j) * kvDim + kh * d, d) * scale;
+                Softmax.softmax(scores, 0, cnt);
+                for (int c = 0; c < d; c++) {
+                    double acc = 0;
+                    for (int j = 0; j < cnt; j++) acc += (double) scores[j] * v[(first + j) * kvDim + kh * d + c];
+                    out[qo + c] = (float) acc;
+                }
+            }
+        }
+    }
 }

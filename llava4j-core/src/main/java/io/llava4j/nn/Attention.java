@@ -1,8 +1,6 @@
 package io.llava4j.nn;
 
-import io.llava4j.kernels.Parallel;
-import io.llava4j.kernels.Softmax;
-import io.llava4j.kernels.VectorOps;
+import io.llava4j.kernels.AttentionKernel;
 
 /**
  * Scaled dot-product attention over packed rows. Layouts: q (n, heads*d); k, v (len, kvHeads*d);
@@ -27,23 +25,6 @@ public final class Attention {
 
     private static void attend(float[] q, float[] k, float[] v, int n, int len, int start, int heads, int kvHeads,
                                int d, float scale, boolean causal, int window, float[] out) {
-        int group = heads / kvHeads;
-        int qDim = heads * d, kvDim = kvHeads * d;
-        Parallel.forRange(heads * n, 4, (from, to) -> {
-            float[] scores = new float[len];
-            for (int job = from; job < to; job++) {
-                int h = job / n, i = job % n;
-                int kh = h / group;
-                int qo = i * qDim + h * d;
-                int last = causal ? start + i : len - 1;
-                int first = (causal && window > 0) ? Math.max(0, last - window + 1) : 0;
-                int cnt = last - first + 1;
-                for (int j = 0; j < cnt; j++) scores[j] = VectorOps.dot(q, qo, k, (first + j) * kvDim + kh * d, d) * scale;
-                Softmax.softmax(scores, 0, cnt);
-                int oo = i * qDim + h * d;
-                java.util.Arrays.fill(out, oo, oo + d, 0f);
-                for (int j = 0; j < cnt; j++) VectorOps.axpy(scores[j], v, (first + j) * kvDim + kh * d, out, oo, d);
-            }
-        });
+        AttentionKernel.attend(q, k, v, n, len, start, heads, kvHeads, d, scale, causal, window, out);
     }
 }
