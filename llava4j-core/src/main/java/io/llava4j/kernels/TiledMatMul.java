@@ -64,6 +64,18 @@ public final class TiledMatMul {
             u = FloatVector.fromArray(S, x, x3 + k);
             a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32); a33 = u.fma(v3, a33);
         }
+        if (kv == in) { // no tail: reduce and store directly
+            int r0 = t * outDim + o0 + o, r1 = r0 + outDim, r2 = r1 + outDim, r3 = r2 + outDim, bo = o0 + o;
+            out[r0] = a00.reduceLanes(VectorOperators.ADD) + b(bias, bo); out[r0 + 1] = a01.reduceLanes(VectorOperators.ADD) + b(bias, bo + 1);
+            out[r0 + 2] = a02.reduceLanes(VectorOperators.ADD) + b(bias, bo + 2); out[r0 + 3] = a03.reduceLanes(VectorOperators.ADD) + b(bias, bo + 3);
+            out[r1] = a10.reduceLanes(VectorOperators.ADD) + b(bias, bo); out[r1 + 1] = a11.reduceLanes(VectorOperators.ADD) + b(bias, bo + 1);
+            out[r1 + 2] = a12.reduceLanes(VectorOperators.ADD) + b(bias, bo + 2); out[r1 + 3] = a13.reduceLanes(VectorOperators.ADD) + b(bias, bo + 3);
+            out[r2] = a20.reduceLanes(VectorOperators.ADD) + b(bias, bo); out[r2 + 1] = a21.reduceLanes(VectorOperators.ADD) + b(bias, bo + 1);
+            out[r2 + 2] = a22.reduceLanes(VectorOperators.ADD) + b(bias, bo + 2); out[r2 + 3] = a23.reduceLanes(VectorOperators.ADD) + b(bias, bo + 3);
+            out[r3] = a30.reduceLanes(VectorOperators.ADD) + b(bias, bo); out[r3 + 1] = a31.reduceLanes(VectorOperators.ADD) + b(bias, bo + 1);
+            out[r3 + 2] = a32.reduceLanes(VectorOperators.ADD) + b(bias, bo + 2); out[r3 + 3] = a33.reduceLanes(VectorOperators.ADD) + b(bias, bo + 3);
+            return;
+        }
         float[][] acc = {
                 {a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD)},
                 {a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD)},
