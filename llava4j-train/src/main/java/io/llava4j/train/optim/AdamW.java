@@ -1,0 +1,96 @@
+package io.llava4j.train.optim;
+
+import io.llava4j.train.Param;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW exactly as {@code torch.optim.AdamW} (non-amsgrad, non-fused): for each parameter, first the decoupled decay
+ * {@code p -= lr * wd * p} (only where {@link Param#decay}), then {@code m = b1 m + (1-b1) g},
+ * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr * (m / (1-b1^t)) / (sqrt(v) / sqrt(1-b2^t) + eps)}.
+ * Learning rates per parameter group ({@link Param#group}) are given on each step, so a schedule can drive them.
+ * The moments are float arrays in the parameters' order; {@link #save}/{@link #load} make the
+ * state resumable bit for bit.
+ */
+public final class AdamW {
+    private final List<Param> params;
+    private final float beta1, beta2, eps, weightDecay;
+    private final float[][] m, v;
+    private long step;
+
+    public AdamW(List<Param> params, float beta1, float beta2, float eps, float weightDecay) {
+        this.params = List.copyOf(params);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.m = new float[params.size()][];
+        this.v = new float[params.size()][];
+        for (int i = 0; i < params.size(); i++) {
+            m[i] = new float[params.get(i).size()];
+            v[i] = new float[params.get(i).size()];
+        }
+    }
+
+    /** torch defaults: betas (0.9, 0.999), eps 1e-8. */
+    public static AdamW withDefaults(List<Param> params, float weightDecay) {
+        return new AdamW(params, 0.9f, 0.999f, 1e-8f, weightDecay);
+    }
+
+    public long stepCount() { return step; }
+
+    /**
+     * One update from the current gradients. {@code lrByGroup} maps group names to learning rates; a group it does
+     * not name uses {@code defaultLr}.
+     */
+    public void step(double defaultLr, Map<String, Double> lrByGroup) {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            float lr = (float) (double) lrByGroup.getOrDefault(p.group, defaultLr);
+            float[] w = p.data, g = p.grad, mi = m[i], vi = v[i];
+            // torch computes step_size = lr / bc1 and denom = sqrt(v) / bc2Sqrt + eps in the parameter's dtype
+            float stepSize = (float) (lr / bc1);
+            float decayFactor = p.decay ? 1f - lr * weightDecay : 1f;
+            for (int j = 0; j < w.length; j++) {
+                float gj = g[j];
+                mi[j] = mi[j] * beta1 + (1 - beta1) * gj;          // lerp form m + (g - m)(1-b1) differs by 1 ulp at most
+                vi[j] = vi[j] * beta2 + (1 - beta2) * gj * gj;
+                float denom = (float) (Math.sqrt(vi[j]) / bc2Sqrt) + eps;
+                w[j] = w[j] * decayFactor - stepSize * mi[j] / denom;
+            }
+        }
+    }
+
+    public void save(DataOutputStream out) throws IOException {
+        out.writeLong(step);
+        out.writeInt(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            out.writeUTF(params.get(i).name);
+            out.writeInt(m[i].length);
+            for (float f : m[i]) out.writeFloat(f);
+            for (float f : v[i]) out.writeFloat(f);
+        }
+    }
+
+    public void load(DataInputStream in) throws IOException {
+        long s = in.readLong();
+        int n = in.readInt();
+        if (n != params.size()) throw new IOException("optimizer state has " + n + " parameters, the model " + params.size());
+        for (int i = 0; i < n; i++) {
+            String name = in.readUTF();
+            int len = in.readInt();
+            if (!name.equals(params.get(i).name) || len != m[i].length)
+                throw new IOException("optimizer state for " + name + " [" + len + "] does not match parameter " + params.get(i).name + " [" + m[i].length + "]");
+            for (int j = 0; j < len; j++) m[i][j] = in.readFloat();
+            for (int j = 0; j < len; j++) v[i][j] = in.readFloat();
+        }
+        step = s;
+    }
+}
