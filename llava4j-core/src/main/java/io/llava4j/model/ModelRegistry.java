@@ -18,6 +18,7 @@ public final class ModelRegistry {
             new io.llava4j.model.pllava.PllavaFamily(),
             new io.llava4j.model.chatunivi.ChatUniViFamily(),
             new io.llava4j.model.videollava.VideoLlavaFamily(),
+            new io.llava4j.model.videollava.OriginalVideoLlavaFamily(),
             new io.llava4j.model.llavanextvideo.LlavaNextVideoFamily(),
             new io.llava4j.model.onevision.OneVisionFamily(),
             new io.llava4j.model.llavanext.LlavaNextFamily(),

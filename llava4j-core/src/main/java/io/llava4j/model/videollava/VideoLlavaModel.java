@@ -31,7 +31,8 @@ import java.util.Map;
  *
  * <p>Difference from the original PKU-YuanGroup checkpoints: their LanguageBind video tower adds temporal
  * attention and temporal position embeddings across the 8 frames; the HF port (and this class) runs a plain
- * CLIP tower per frame. Original-layout Video-LLaVA checkpoints are not loaded by this class.
+ * CLIP tower per frame. Original-layout checkpoints (LanguageBind towers with temporal attention) load through
+ * {@link OriginalVideoLlavaModel}.
  */
 public final class VideoLlavaModel implements VisionLanguageModel {
     /** Frames the reference samples from a video: linspace(0, n-1, 8). */
