@@ -15,6 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * and kept off-heap; everything else (embeddings, norms, lm_head, vision tower, projector) is served as stored. A row
  * that is not a whole number of Q4_K super-blocks (256) gets Q8_0 instead (llama.cpp falls back the same way, there
  * to Q5_0, which this engine does not have).
+ *
+ * <p>Once a tensor is quantized, the pages of its memory-mapped original are handed back to the OS
+ * ({@link java.lang.foreign.MemorySegment#unload}), so resident memory holds the quantized copy only, not both
+ * (a 7B fp16 checkpoint loaded with --load-8bit would otherwise keep ~13 GB of fp16 pages resident next to the
+ * ~7 GB of Q8_0). The mapping stays valid: a later read faults the pages back in from the file.
  */
 public final class QuantizingWeightMap implements WeightMap {
     private final WeightMap base;
@@ -40,7 +45,11 @@ public final class QuantizingWeightMap implements WeightMap {
         Optional<Tensor> t = base.find(name);
         if (t.isEmpty() || !isDecoderLinear(name, t.get())) return t;
         DType type = t.get().dim(1) % target.blockSize() == 0 ? target : DType.Q8_0;
-        return Optional.of(done.computeIfAbsent(name, k -> Quant.quantize(t.get(), type)));
+        return Optional.of(done.computeIfAbsent(name, k -> {
+            Tensor q = Quant.quantize(t.get(), type);
+            if (t.get().data().isMapped()) t.get().data().unload();
+            return q;
+        }));
     }
 
     @Override public void close() { base.close(); }

@@ -83,33 +83,39 @@ public final class Quant {
 
     /** Blocks [from, to) of x into out; each block is independent, so chunks may run in parallel. */
     public static void quantizeBlocks(DType t, float[] x, MemorySegment out, int from, int to) {
+        quantizeBlocks(t, x, 0, out, from, to);
+    }
+
+    /** As above, with x holding the values of blocks starting at block {@code xFirst} (x[0] is block xFirst's first value). */
+    static void quantizeBlocks(DType t, float[] x, int xFirst, MemorySegment out, int from, int to) {
         Q4KScratch scratch = t == DType.Q4_K ? new Q4KScratch() : null;
         for (int b = from; b < to; b++) {
+            int xb = b - xFirst; // block index within x
             switch (t) {
                 case Q8_0 -> {
                     float amax = 0;
-                    for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+                    for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[xb * 32 + j]));
                     float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
                     long base = b * 34L;
                     out.set(F16, base, Float.floatToFloat16(d));
-                    for (int j = 0; j < 32; j++) out.set(I8, base + 2 + j, (byte) roundf(x[b * 32 + j] * id));
+                    for (int j = 0; j < 32; j++) out.set(I8, base + 2 + j, (byte) roundf(x[xb * 32 + j] * id));
                 }
                 case Q4_0 -> {
                     float amax = 0, max = 0;
                     for (int j = 0; j < 32; j++) {
-                        float v = x[b * 32 + j];
+                        float v = x[xb * 32 + j];
                         if (amax < Math.abs(v)) { amax = Math.abs(v); max = v; }
                     }
                     float d = max / -8f, id = d != 0 ? 1f / d : 0f;
                     long base = b * 18L;
                     out.set(F16, base, Float.floatToFloat16(d));
                     for (int j = 0; j < 16; j++) {
-                        int q0 = Math.min(15, (byte) (int) (x[b * 32 + j] * id + 8.5f));
-                        int q1 = Math.min(15, (byte) (int) (x[b * 32 + 16 + j] * id + 8.5f));
+                        int q0 = Math.min(15, (byte) (int) (x[xb * 32 + j] * id + 8.5f));
+                        int q1 = Math.min(15, (byte) (int) (x[xb * 32 + 16 + j] * id + 8.5f));
                         out.set(I8, base + 2 + j, (byte) (q0 | (q1 << 4)));
                     }
                 }
-                case Q4_K -> quantizeQ4K(x, b * 256, out, b * 144L, scratch);
+                case Q4_K -> quantizeQ4K(x, xb * 256, out, b * 144L, scratch);
                 default -> throw new IllegalArgumentException(t + " is not block-quantized");
             }
         }
@@ -249,7 +255,23 @@ public final class Quant {
 
     /** A quantized copy of a 2-D weight (rows a whole number of blocks), off-heap. */
     public static Tensor quantize(Tensor w, DType t) {
-        float[] all = w.toFloatArray();
-        return new Tensor(w.name(), t, w.shape().clone(), quantize(t, all));
+        if (!t.isQuantized()) throw new IllegalArgumentException(t + " is not block-quantized");
+        int bs = t.blockSize();
+        long n = w.numel();
+        if (n % bs != 0) throw new IllegalArgumentException(w.name() + ": " + n + " values is not a whole number of " + t + " blocks of " + bs);
+        if (n / bs > Integer.MAX_VALUE) throw new IllegalArgumentException(w.name() + " is too large to quantize in one piece");
+        int blocks = (int) (n / bs);
+        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(t.sizeOf(n), 64);
+        // Widen and quantize a few thousand blocks at a time per thread: the heap never holds the whole tensor as floats.
+        int sub = t == DType.Q4_K ? 256 : 4096;
+        io.llava4j.kernels.Parallel.forRange(blocks, sub, (from, to) -> {
+            float[] buf = new float[Math.min(sub, to - from) * bs];
+            for (int c = from; c < to; c += sub) {
+                int m = Math.min(sub, to - c);
+                w.toFloats((long) c * bs, buf, 0, m * bs);
+                quantizeBlocks(t, buf, c, out, c, c + m);
+            }
+        });
+        return new Tensor(w.name(), t, w.shape().clone(), out);
     }
 }

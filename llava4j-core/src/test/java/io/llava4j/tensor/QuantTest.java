@@ -130,6 +130,34 @@ class QuantTest {
         assertTrue(rel[1] < 0.08 && rel[1] < rel[0], "Q4_K relative RMS error " + rel[1] + " vs Q4_0 " + rel[0]);
     }
 
+    /** Quantizing a stored (here F16) weight streams it in chunks: the bytes must equal quantizing its whole float copy. */
+    @Test
+    void streamedTensorQuantizationEqualsWholeArray() {
+        SplittableRandom r = new SplittableRandom(12);
+        int rows = 120, cols = 256 * 5; // 4800 Q8_0 / 600 Q4_K blocks: more than one chunk (4096 / 256 blocks) per thread
+        float[] x = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        Tensor f32 = Tensor.ofFloats("w", x, rows, cols);
+        MemorySegment half = java.lang.foreign.Arena.ofAuto().allocate(2L * x.length, 2);
+        for (int i = 0; i < x.length; i++) half.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, Float.floatToFloat16(x[i]));
+        Tensor f16 = new Tensor("w", DType.F16, new long[] {rows, cols}, half);
+        int before = io.llava4j.kernels.Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2, 3}) {
+                io.llava4j.kernels.Parallel.setThreads(threads);
+                for (Tensor w : List.of(f32, f16)) {
+                    for (DType t : List.of(DType.Q8_0, DType.Q4_0, DType.Q4_K)) {
+                        byte[] whole = Quant.quantize(t, w.toFloatArray()).toArray(ValueLayout.JAVA_BYTE);
+                        byte[] streamed = Quant.quantize(w, t).data().toArray(ValueLayout.JAVA_BYTE);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, streamed, w.dtype() + " -> " + t + " with " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            io.llava4j.kernels.Parallel.setThreads(before);
+        }
+    }
+
     /** Large tensors are quantized in parallel chunks: the bytes must be those of one thread. */
     @Test
     void parallelQuantizationEqualsSingleThreaded() {
