@@ -20,8 +20,8 @@ import java.util.Optional;
  *       {@code batchSize} (the last one smaller); {@code gradientAccumulationSteps} micro-batches make one optimizer
  *       step (the last step of an epoch may have fewer), each passing gradScale = 1 / (micro-batches in the step);</li>
  *   <li>the global gradient norm is clipped to {@code maxGradNorm} ({@link GradClip});</li>
- *   <li>AdamW steps with {@code lr * schedule(step)}, and {@code mm_projector_lr * schedule(step)} for the
- *       "mm_projector" group; weight decay only on Params with {@code decay}; gradients are zeroed;</li>
+ *   <li>AdamW steps with {@code lr * schedule(step)}, and {@code group_lr * schedule(step)} for named groups
+ *       ("mm_projector" with --mm_projector_lr); weight decay only on Params with {@code decay}; gradients are zeroed;</li>
  *   <li>every {@code saveSteps} steps a checkpoint is written ({@link Checkpoints}); with {@code resume} the run
  *       continues from the newest one with the same losses as an uninterrupted run.</li>
  * </ol>
@@ -118,7 +118,8 @@ public final class Trainer<S> {
                 double gradNorm = GradClip.clipByGlobalNorm(params, cfg.maxGradNorm());
                 double factor = cfg.schedule().factor(step, warmup, total);
                 double lr = cfg.learningRate() * factor;
-                Map<String, Double> groups = cfg.mmProjectorLr() == null ? Map.of() : Map.of("mm_projector", cfg.mmProjectorLr() * factor);
+                Map<String, Double> groups = new java.util.HashMap<>();
+                cfg.groupLearningRates().forEach((g, base) -> groups.put(g, base * factor));
                 opt.step(lr, groups);
                 for (Param p : params) p.zeroGrad();
                 step++;
