@@ -48,12 +48,12 @@ final class BpeTrainer {
                 }
             }
             if (pairCounts.isEmpty()) break;
+            // most frequent pair; ties: smallest merged piece, then smallest (left, right)
             String best = null;
             long bestCount = -1;
             for (Map.Entry<String, Long> e : pairCounts.entrySet()) {
                 long c = e.getValue();
-                if (c > bestCount || c == bestCount && pairParts.get(e.getKey())[2].compareTo(pairParts.get(best)[2]) < 0
-                        || c == bestCount && pairParts.get(e.getKey())[2].equals(pairParts.get(best)[2]) && e.getKey().compareTo(best) < 0) {
+                if (best == null || c > bestCount || c == bestCount && compare(pairParts.get(e.getKey()), e.getKey(), pairParts.get(best), best) < 0) {
                     best = e.getKey();
                     bestCount = c;
                 }
@@ -70,5 +70,10 @@ final class BpeTrainer {
             }
         }
         return new Vocabulary(merges, List.copyOf(chars.keySet()));
+    }
+
+    private static int compare(String[] a, String aKey, String[] b, String bKey) {
+        int c = a[2].compareTo(b[2]);
+        return c != 0 ? c : aKey.compareTo(bKey);
     }
 }

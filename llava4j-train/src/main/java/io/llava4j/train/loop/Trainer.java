@@ -91,7 +91,7 @@ public final class Trainer<S> {
         int accum = cfg.gradientAccumulationSteps();
         long step = pos.step();
         int epoch = pos.epoch(), micro = pos.microBatch();
-        int[] perm = order.order(epoch);
+        int[] perm = orderOf(epoch);
         List<StepRecord> records = new ArrayList<>();
         ProgressBar bar = progressOut == null ? null : new ProgressBar(progressOut, terminal, cfg.loggingSteps(), step, total);
         long t0 = System.nanoTime();
@@ -113,7 +113,7 @@ public final class Trainer<S> {
                 if (micro == microPerEpoch) {
                     epoch++;
                     micro = 0;
-                    perm = order.order(epoch);
+                    perm = orderOf(epoch);
                 }
                 double gradNorm = GradClip.clipByGlobalNorm(params, cfg.maxGradNorm());
                 double factor = cfg.schedule().factor(step, warmup, total);
@@ -135,6 +135,12 @@ public final class Trainer<S> {
         }
         hook.save(cfg.outputDir());
         return new Result(pos.step(), total, List.copyOf(records), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private int[] orderOf(int epoch) {
+        int[] p = order.order(epoch);
+        if (p.length != samples.size()) throw new IllegalStateException("the data order of epoch " + epoch + " has " + p.length + " entries for " + samples.size() + " samples");
+        return p;
     }
 
     /** Micro-batch {@code index} of the epoch whose order is {@code perm}. */
