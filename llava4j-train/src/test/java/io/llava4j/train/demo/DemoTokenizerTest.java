@@ -77,6 +77,25 @@ class DemoTokenizerTest {
         assertEquals("What", tok.token(img[2]));
     }
 
+    @Test
+    void theDefaultTokenizerEncodesAsTheReferenceSentencePiece(@TempDir Path other) throws Exception {
+        DemoTokenizer.write(other, DemoModel.defaultTokenizer());
+        TextTokenizer t = Tokenizers.load(other);
+        List<String> lines;
+        try (var in = DemoTokenizerTest.class.getResourceAsStream("/demo/spm_golden.tsv")) {
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#")).toList();
+        }
+        int mismatches = 0;
+        for (String line : lines) {
+            String[] f = line.split("\t");
+            int[] want = java.util.Arrays.stream(f[1].split(" ")).mapToInt(Integer::parseInt).toArray();
+            if (!java.util.Arrays.equals(want, t.encode(f[0], false))) mismatches++;
+            assertArrayEquals(want, t.encode(f[0], false), f[0]);
+        }
+        System.out.println("[diff] demo tokenizer vs sentencepiece ids: " + mismatches + " of " + lines.size() + " sentences differ");
+        assertEquals(152, lines.size());
+    }
+
     private static List<String> tokens(String s) {
         List<String> out = new ArrayList<>();
         for (int id : tok.encode(s, false)) out.add(tok.token(id));
