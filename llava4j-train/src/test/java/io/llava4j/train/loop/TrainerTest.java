@@ -104,7 +104,7 @@ class TrainerTest {
         ToyRegression straight = new ToyRegression(6, 2, 1);
         run(straight, tmp.resolve("a"), false);
         Path out = tmp.resolve("b");
-        Process p = child(out, false, 60);
+        Process p = child(out, false, 120); // ~0.36 s per step: a kill window of about 2 s after checkpoint-8
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         Path logFile = out.resolve("log.jsonl");
         while (!(Files.isDirectory(out.resolve("checkpoint-8")) && Files.exists(logFile) && Files.readAllLines(logFile).size() >= 9)) {
