@@ -78,6 +78,9 @@ public final class Trainer<S> {
 
         Checkpoints.removeUnfinished(cfg.outputDir());
         Checkpoints.Position pos = new Checkpoints.Position(0, 0, 0);
+        if (!cfg.resume() && !Checkpoints.list(cfg.outputDir()).isEmpty()) {
+            throw new IllegalArgumentException("output folder " + cfg.outputDir() + " already has checkpoints: pass --resume to continue, or use another folder");
+        }
         if (cfg.resume()) {
             Optional<java.nio.file.Path> last = Checkpoints.latest(cfg.outputDir());
             if (last.isPresent()) {

@@ -169,6 +169,13 @@ class TrainerTest {
     }
 
     @Test
+    void aFreshRunRefusesAFolderWithCheckpoints(@TempDir Path tmp) throws Exception {
+        run(new ToyRegression(6, 2, 1), tmp, false);
+        var e = assertThrows(IllegalArgumentException.class, () -> run(new ToyRegression(6, 2, 1), tmp, false));
+        assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+    }
+
+    @Test
     void resumeRefusesACheckpointOfOtherSettings(@TempDir Path tmp) throws Exception {
         run(new ToyRegression(6, 2, 1), tmp, false);
         TrainerConfig other = TrainerConfig.builder(tmp).learningRate(0.05).batchSize(5).numTrainEpochs(3).saveSteps(4).resume(true).seed(3).build();
