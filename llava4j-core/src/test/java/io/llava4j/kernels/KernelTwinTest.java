@@ -87,6 +87,54 @@ class KernelTwinTest {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
+    /** The packed outer-product kernel against the scalar twin: odd row counts, partial column blocks, several K panels, every storage type. */
+    @Test
+    void packedMatmulMatchesScalarOnOddShapes() {
+        double worst = 0;
+        int[][] shapes = {{1, 16, 4}, {4, 16, 64}, {5, 67, 41}, {13, 300, 130}, {37, 513, 70}, {9, 1024, 129}};
+        for (int[] dims : shapes) {
+            int n = dims[0], in = dims[1], out = dims[2];
+            float[] x = rand(n * in), wf = rand(out * in), bias = rand(out);
+            for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+                worst = Math.max(worst, packedVsScalar(x, n, in, store("w", wf, dt, out, in), bias, out, dt + " " + n + "x" + in + "x" + out));
+                worst = Math.max(worst, packedVsScalar(x, n, in, store("w", wf, dt, out, in), null, out, dt + " no bias " + n + "x" + in + "x" + out));
+            }
+        }
+        for (int[] dims : new int[][] {{6, 512, 70}, {11, 768, 65}}) { // block-quantized: rows a whole number of Q4_K super-blocks
+            int n = dims[0], in = dims[1], out = dims[2];
+            float[] x = rand(n * in), wf = rand(out * in), bias = rand(out);
+            for (DType dt : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q4_K}) {
+                Tensor w = new Tensor("w", dt, new long[] {out, in}, io.llava4j.tensor.Quant.quantize(dt, wf));
+                worst = Math.max(worst, packedVsScalar(x, n, in, w, bias, out, dt + " " + n + "x" + in + "x" + out));
+            }
+        }
+        System.out.printf("[diff] packed matmul vs scalar twin (all shapes and types, 1 and 2 threads): max error %.3e of sum|w*x|%n", worst);
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    private static double packedVsScalar(float[] x, int n, int in, Tensor w, float[] bias, int out, String what) {
+        float[] wf = w.toFloatArray();
+        float[] expect = new float[n * out];
+        ScalarOps.matmul(x, n, in, wf, bias, expect, out);
+        double worst = 0;
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            float[] got = new float[n * out];
+            java.util.Arrays.fill(got, Float.NaN); // every output must be written
+            PackedMatMul.matmul(x, n, in, w, bias, got, out);
+            for (int t = 0; t < n; t++) {
+                for (int o = 0; o < out; o++) {
+                    double scale = 1e-30;
+                    for (int k = 0; k < in; k++) scale += Math.abs(x[t * in + k] * wf[o * in + k]);
+                    double e = Math.abs(got[t * out + o] - expect[t * out + o]) / scale;
+                    assertTrue(e < 1e-5, what + " threads=" + threads + " [" + t + "," + o + "]: " + got[t * out + o] + " vs " + expect[t * out + o]);
+                    worst = Math.max(worst, e);
+                }
+            }
+        }
+        return worst;
+    }
+
     @Test
     void erfIsAccurate() {
         // reference values of erf from tables
