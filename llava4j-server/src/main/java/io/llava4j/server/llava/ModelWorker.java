@@ -116,7 +116,8 @@ public final class ModelWorker implements AutoCloseable {
 
     private void endpoint(HttpExchange ex, Body body) throws IOException {
         try {
-            if (HttpJson.isPost(ex)) body.run();
+            if (!known(ex.getRequestURI().getPath())) HttpJson.detail(ex, 404, "Not Found");
+            else if (HttpJson.isPost(ex)) body.run();
         } catch (HttpJson.BadRequest b) {
             HttpJson.detail(ex, b.status, b.getMessage());
         } catch (RuntimeException r) {
@@ -125,6 +126,10 @@ public final class ModelWorker implements AutoCloseable {
         } finally {
             ex.close();
         }
+    }
+
+    private static boolean known(String path) {
+        return path.equals("/worker_get_status") || path.equals("/worker_generate_stream") || path.equals("/worker_render_prompt");
     }
 
     /** Admission: at most queueDepth requests at once; the controller hears the new queue length at start and end. */

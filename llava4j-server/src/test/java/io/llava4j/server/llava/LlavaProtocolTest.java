@@ -267,6 +267,7 @@ class LlavaProtocolTest {
         assertEquals(400, LlavaWire.postRaw(c("/get_worker_address"), "{}").status());
         assertEquals(400, LlavaWire.postRaw(c("/receive_heart_beat"), "[1]").status());
         assertEquals(404, LlavaWire.postRaw(c("/no_such_endpoint"), "{}").status());
+        assertEquals(404, LlavaWire.postRaw(worker1.address() + "/worker_get_status_x", "{}").status());
         assertEquals(405, LlavaWire.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(c("/list_models"))).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
         LlavaWire.Stream ok = LlavaWire.stream(url, gradioPayload(NAME, prompt("still there?"), List.of(b64("img_tiny_30x30.png")), 2));
