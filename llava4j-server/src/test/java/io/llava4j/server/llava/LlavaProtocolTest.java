@@ -321,4 +321,36 @@ class LlavaProtocolTest {
             w.close();
         }
     }
+
+    /** A client that goes away mid-stream, here behind the controller's proxy, ends the worker's generation. */
+    @Test
+    void aClientThatDisconnectsCancelsTheGeneration() throws Exception {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        GenerationBackend serial = GenerationBackend.serial();
+        GenerationBackend watched = (m, p, params, onText) -> {
+            try {
+                Generator.Result r = serial.generate(m, p, params, onText);
+                ended.complete(null);
+                return r;
+            } catch (RuntimeException e) {
+                ended.complete(e);
+                throw e;
+            }
+        };
+        ModelWorker w = worker(model1, "cancel-model", watched, 2);
+        try {
+            ObjectNode payload = gradioPayload("cancel-model", prompt("Tell a long story."), List.of(b64("img_tiny_30x30.png")), 1024);
+            java.net.http.HttpResponse<java.io.InputStream> r = LlavaWire.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(c("/worker_generate_stream")))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(payload.toString())).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            FrameReader frames = new FrameReader(r.body());
+            assertEquals(0, JSON.readTree(frames.next()).get("error_code").asInt(), "the first frame arrives");
+            r.body().close();
+            Throwable why = ended.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(why != null, "the generation was cut short, not run to its 1024 tokens");
+            System.out.println("[cancel] generation ended by " + why);
+            await("the worker's queue is empty", () -> w.status().queueLength() == 0);
+        } finally {
+            w.close();
+        }
+    }
 }
