@@ -329,7 +329,15 @@ class LlavaProtocolTest {
         GenerationBackend serial = GenerationBackend.serial();
         GenerationBackend watched = (m, p, params, onText) -> {
             try {
-                Generator.Result r = serial.generate(m, p, params, onText);
+                // at least 5 ms a piece, so 1024 tokens take seconds however fast the machine is
+                Generator.Result r = serial.generate(m, p, params, text -> {
+                    onText.accept(text);
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
                 ended.complete(null);
                 return r;
             } catch (RuntimeException e) {
