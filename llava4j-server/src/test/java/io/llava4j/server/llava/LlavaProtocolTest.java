@@ -361,4 +361,23 @@ class LlavaProtocolTest {
             w.close();
         }
     }
+
+    /** A restarted controller knows no one: each worker hears exist=false on its next heartbeat and registers again. */
+    @Test
+    void workersRejoinARestartedController() throws Exception {
+        Controller first = new Controller(ControllerConfig.defaults().withPort(0).withExpiration(EXPIRY)).start();
+        int port = first.port();
+        ModelWorker w = new ModelWorker(model1, "rejoin-model", WorkerConfig.defaults(first.url()).withPort(0).withHeartBeat(BEAT), GenerationBackend.serial()).start();
+        try {
+            assertEquals(List.of("rejoin-model"), models(first.url()));
+            first.close();
+            try (Controller second = new Controller(ControllerConfig.defaults().withPort(port).withExpiration(EXPIRY)).start()) {
+                assertTrue(models(second.url()).isEmpty(), "a new controller starts empty");
+                await("the worker registers with the restarted controller", () -> second.registry.contains(w.address()));
+                assertEquals(List.of("rejoin-model"), models(second.url()));
+            }
+        } finally {
+            w.close();
+        }
+    }
 }
