@@ -13,5 +13,12 @@ public class ApiException extends RuntimeException {
         this.code = code;
     }
 
+    public int status() { return status; }
+
+    public String type() { return type; }
+
+    /** OpenAI's error code string, or null. */
+    public String code() { return code; }
+
     static ApiException badRequest(String message) { return new ApiException(400, "invalid_request_error", null, message); }
 }

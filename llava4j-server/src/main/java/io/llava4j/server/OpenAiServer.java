@@ -1,6 +1,5 @@
 package io.llava4j.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -178,82 +177,32 @@ public final class OpenAiServer implements AutoCloseable {
                        boolean stream, boolean includeUsage) {}
 
     ChatRequest parse(byte[] body, VisionLanguageModel m) {
-        JsonNode req;
-        try {
-            req = JSON.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.badRequest("request body is not valid JSON");
-        }
-        if (req == null || !req.isObject()) throw ApiException.badRequest("request body must be a JSON object");
-        String requested = req.path("model").asText(null);
+        OpenAiChatRequest req = OpenAiChatRequest.parse(body, m.videoMarker());
+        String requested = req.model();
         if (requested != null && !requested.equals(modelName()) && !requested.isEmpty()) {
             throw new ApiException(404, "invalid_request_error", "model_not_found", "model '" + requested + "' does not exist (this server serves '" + modelName() + "')");
         }
-        JsonNode msgs = req.get("messages");
-        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) throw ApiException.badRequest("'messages' must be a non-empty array");
         List<Message> messages = new ArrayList<>();
+        for (OpenAiChatRequest.Turn t : req.messages()) messages.add(Message.of(t.role(), t.text()));
         List<RgbImage> images = new ArrayList<>();
         List<List<RgbImage>> videos = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (JsonNode msg : msgs) {
-            String role = msg.path("role").asText("");
-            if (!List.of("system", "user", "assistant").contains(role)) throw ApiException.badRequest("message role '" + role + "' is not supported (system, user, assistant)");
-            JsonNode content = msg.get("content");
-            StringBuilder text = new StringBuilder();
-            if (content == null || content.isNull()) {
-                // empty
-            } else if (content.isTextual()) {
-                text.append(content.asText());
-            } else if (content.isArray()) {
-                for (JsonNode part : content) {
-                    String type = part.path("type").asText("");
-                    switch (type) {
-                        case "text" -> text.append(part.path("text").asText());
-                        case "image_url" -> {
-                            if (!m.capabilities().images()) throw ApiException.badRequest("this model does not take images");
-                            String url = part.path("image_url").isTextual() ? part.get("image_url").asText() : part.path("image_url").path("url").asText("");
-                            images.add(media.image(url));
-                            text.append(Message.IMAGE_PLACEHOLDER).append('\n');
-                        }
-                        case "video_url" -> {
-                            if (!m.capabilities().videos()) throw ApiException.badRequest("this model does not take videos");
-                            String url = part.path("video_url").isTextual() ? part.get("video_url").asText() : part.path("video_url").path("url").asText("");
-                            videos.add(video(url, m));
-                            text.append(m.videoMarker()).append('\n');
-                        }
-                        default -> throw ApiException.badRequest("content part type '" + type + "' is not supported (text, image_url, video_url)");
-                    }
-                }
+        for (OpenAiChatRequest.MediaRef ref : req.media()) {
+            if (ref.kind() == OpenAiChatRequest.MediaKind.IMAGE) {
+                if (!m.capabilities().images()) throw ApiException.badRequest("this model does not take images");
+                images.add(media.image(ref.url()));
             } else {
-                throw ApiException.badRequest("message content must be a string or an array of parts");
+                if (!m.capabilities().videos()) throw ApiException.badRequest("this model does not take videos");
+                videos.add(video(ref.url(), m));
             }
-            messages.add(Message.of(role, text.toString()));
         }
         if (images.size() + videos.size() > cfg.maxMediaPerRequest()) {
             throw ApiException.badRequest("too many media items: " + (images.size() + videos.size()) + " (limit " + cfg.maxMediaPerRequest() + ")");
         }
         metrics.media.addAndGet(images.size() + videos.size());
         metrics.mediaSeconds.add((System.nanoTime() - t0) / 1e9);
-        double temperature = req.path("temperature").asDouble(1.0), topP = req.path("top_p").asDouble(1.0);
-        int maxTokens = req.has("max_completion_tokens") ? req.get("max_completion_tokens").asInt()
-                : req.has("max_tokens") ? req.get("max_tokens").asInt() : Math.min(512, cfg.maxOutputTokens());
-        if (maxTokens < 1 || maxTokens > cfg.maxOutputTokens()) throw ApiException.badRequest("max_tokens must be in [1, " + cfg.maxOutputTokens() + "], got " + maxTokens);
-        List<String> stops = new ArrayList<>();
-        JsonNode stop = req.get("stop");
-        if (stop != null && stop.isTextual()) stops.add(stop.asText());
-        else if (stop != null && stop.isArray()) stop.forEach(s -> stops.add(s.asText()));
-        stops.removeIf(String::isEmpty);
-        for (String s : m.chatTemplate().stopStrings()) if (!stops.contains(s)) stops.add(s);
-        Long seed = req.hasNonNull("seed") ? req.get("seed").asLong() : null;
-        SamplingParams params;
-        try {
-            params = new SamplingParams(temperature, topP, temperature == 0 ? 0 : SamplingParams.DEFAULT_TOP_K,
-                    req.path("repetition_penalty").asDouble(1.0), maxTokens, seed, stops);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-        return new ChatRequest(messages, images, videos, params, req.path("stream").asBoolean(false),
-                req.path("stream_options").path("include_usage").asBoolean(false));
+        SamplingParams params = req.sampling(req.maxTokens(512, cfg.maxOutputTokens()), m.chatTemplate().stopStrings());
+        return new ChatRequest(messages, images, videos, params, req.stream(), req.includeUsage());
     }
 
     private List<RgbImage> video(String url, VisionLanguageModel m) {
