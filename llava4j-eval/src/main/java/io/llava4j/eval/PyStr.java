@@ -18,6 +18,12 @@ final class PyStr {
         return s.substring(a, b);
     }
 
+    static String rstrip(String s) {
+        int b = s.length();
+        while (b > 0 && isSpace(s.charAt(b - 1))) b--;
+        return s.substring(0, b);
+    }
+
     static String stripChars(String s, String chars) {
         int a = 0, b = s.length();
         while (a < b && chars.indexOf(s.charAt(a)) >= 0) a++;
