@@ -177,4 +177,18 @@ class JudgedBenchmarksTest {
         assertEquals(null, MmVetGrader.parse("1_0"), "float('1_0') = 10.0 is out of range");
         assertEquals(0.0, MmVetGrader.parse("0_0"));
     }
+
+    @Test
+    void videoQaScoresThePredictionFileOfAnyVideoQaRun() throws Exception {
+        Path fixture = OfficialMetricsTest.eval().resolve("videochatgpt_qa");
+        Path d = Files.createDirectories(tmp.resolve("msvd"));
+        Files.copy(fixture.resolve("pred_activitynet_qa.json"), d.resolve("pred_msvd_qa.json"));
+        JsonNode m = Scorers.get("videochatgpt_qa").score(d, new Scorer.ScoreOptions(fixture.resolve("judge_responses.json")));
+        JsonNode e = OfficialMetricsTest.expected("videochatgpt_qa");
+        assertEquals(e.get("accuracy").asDouble(), m.get("accuracy").asDouble());
+        assertEquals(e.get("average_score").asDouble(), m.get("average_score").asDouble());
+        Files.copy(fixture.resolve("pred_activitynet_qa.json"), d.resolve("pred_tgif_qa.json"));
+        EvalException two = assertThrows(EvalException.class, () -> Scorers.get("videochatgpt_qa").score(d, new Scorer.ScoreOptions(fixture.resolve("judge_responses.json"))));
+        assertTrue(two.getMessage().contains("several prediction files"), two.getMessage());
+    }
 }
