@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public final class MmBenchScorer implements Scorer {
     static final String[] REFUSALS = {"Sorry, I can't help with images of people yet.", "I can't process this file.",
             "I'm sorry, but without the image provided", "Cannot determine the answer"};
-    static final Pattern ANSWER_IS = Pattern.compile("(?i)(?:correct\\s+)?answer\\s+is\\s+\\**([ABCD])\\**");
+    static final Pattern ANSWER_IS = Pattern.compile("(?i)(?:correct" + PyStr.SPACE_CLASS + "+)?answer" + PyStr.SPACE_CLASS + "+is" + PyStr.SPACE_CLASS + "+\\**([ABCD])\\**");
 
     @Override public String name() { return "mmbench"; }
 
@@ -48,8 +48,8 @@ public final class MmBenchScorer implements Scorer {
     static String inferText(String answer, Map<String, String> choices) {
         String a = answer.toLowerCase(java.util.Locale.ROOT);
         int total = 0;
-        for (String t : choices.values()) total += t.length();
-        if (a.length() > 2 * total) return null;
+        for (String t : choices.values()) total += PyStr.len(t);
+        if (PyStr.len(a) > 2 * total) return null;
         List<String> cands = new ArrayList<>();
         for (var e : choices.entrySet()) if (a.contains(e.getValue().toLowerCase(java.util.Locale.ROOT))) cands.add(e.getKey());
         return cands.size() == 1 ? cands.getFirst() : null;
