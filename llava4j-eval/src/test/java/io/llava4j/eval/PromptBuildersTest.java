@@ -221,4 +221,24 @@ class PromptBuildersTest {
         EvalException e = assertThrows(EvalException.class, () -> PllavaConversation.byName("eval_nope"));
         assertTrue(e.getMessage().contains("eval_mvbench"), e.getMessage());
     }
+
+    @Test
+    void mmBenchAllRoundsAnswersAreScoredCircularlyWithTheirRotatedOptions() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mmb-score"));
+        String img = java.util.Base64.getEncoder().encodeToString(new byte[] {1});
+        Files.writeString(dir.resolve("mmbench_dev_20230712.tsv"), MMB_HEADER
+                + "5\tWhich is red?\t\tapple\tsky\tgrass\t\tA\tcolor\t" + img + "\ts\tFP-S\t\tdev\n"
+                + "6\tWhich is blue?\t\tapple\tsky\t\t\tB\tcolor\t" + img + "\ts\tFP-S\t\tdev\n");
+        MmBenchPrompts b = new MmBenchPrompts();
+        List<BenchPrompt> ps = b.prompts(dir, new GenerateOptions(null, null, true, "en", null));
+        assertEquals(5, ps.size());
+        // question 5 right in every round (the apple is at A, C, B), question 6 wrong in its second round
+        String[] replies = {"A", "C", "B", "B", "B"};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ps.size(); i++) sb.append(b.answerRow(ps.get(i), replies[i], "m", "I" + i)).append('\n');
+        Files.createDirectories(dir.resolve("answers"));
+        Files.writeString(dir.resolve("answers/m.jsonl"), sb);
+        JsonNode m = Scorers.get("mmbench").score(dir, Scorer.ScoreOptions.none());
+        assertEquals(0.5, m.get("overall").asDouble());
+    }
 }
