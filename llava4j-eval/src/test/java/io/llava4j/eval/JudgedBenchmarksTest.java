@@ -191,4 +191,43 @@ class JudgedBenchmarksTest {
         EvalException two = assertThrows(EvalException.class, () -> Scorers.get("videochatgpt_qa").score(d, new Scorer.ScoreOptions(fixture.resolve("judge_responses.json"))));
         assertTrue(two.getMessage().contains("several prediction files"), two.getMessage());
     }
+
+    @Test
+    void vcgBenchJudgedAsPllavaDoes() throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("vcg"));
+        Files.writeString(d.resolve("inference_results.json"), """
+                [{"pred": "A dog runs {pred}.", "gt": "A dog runs.", "video_path": "v1.mp4", "question": "What happens?", "task_type": "generic_qa"},
+                 {"pred": "", "gt": "First A then B.", "video_path": "v2.mp4", "question": "What happens first?", "task_type": "temporal_qa"},
+                 {"pred": "A girl.", "pred1": "A boy.", "gt": "A girl.", "video": "v3.mp4", "task_type": "consistency_qa", "question": "Which person sings?", "question1": "Who sings?"}]""");
+        try (StubJudge stub = new StubJudge(0, body -> {
+            String system = body.get("messages").get(0).get("content").asText();
+            if (system.contains("contextual understanding")) return "{'score': 4}";
+            if (system.contains("detail orientation")) return " {'score': 4.8} ";
+            if (system.contains("factual accuracy")) return "score: 2";
+            return "{'score': '5'}";
+        })) {
+            JudgeClient judge = new JudgeClient(stub.url(), "gpt-3.5-turbo-0125", null, d.resolve("judge_cache.jsonl"), 1, 1);
+            JsonNode m = Scorers.get("vcgbench").score(d, new Scorer.ScoreOptions(null, judge));
+            assertEquals(4, stub.requests.size(), "the empty prediction is not sent");
+            assertTrue(!stub.requests.getFirst().has("temperature"), "the script sets no temperature");
+            String first = StubJudge.lastContent(stub.requests.getFirst());
+            assertTrue(first.startsWith("Please evaluate the following video-based question-answer pair:\n\nQuestion: What happens?\nCorrect Answer: A dog runs.\n"
+                    + "Predicted Answer: A dog runs {pred}.\n\nProvide your evaluation only as a contextual understanding score"), first);
+            assertTrue(StubJudge.lastContent(stub.requests.getFirst()).endsWith("your response should look like this: {'score': 4.8}."));
+            assertTrue(StubJudge.lastContent(stub.requests.get(3)).contains("Question 1: Which person sings?\nQuestion 2: Who sings?\nCorrect Answer: A girl.\n"
+                    + "Predicted Answer to Question 1: A girl.\nPredicted Answer to Question 2: A boy.\n\n"));
+            assertEquals(100.0, m.get("context").get("acc").asDouble());
+            assertEquals(4.8, m.get("detailed_orientation").get("score").asDouble());
+            assertEquals(0.0, m.get("correctness").get("score").asDouble());
+            assertEquals(0.0, m.get("temporal").get("score").asDouble());
+            assertEquals(0.0, m.get("consistency").get("score").asDouble(), "a string score does not compare with 3: 0");
+            assertEquals(40.0, m.get("Avg_Acc").asDouble());
+            assertEquals((4 + 4.8) / 5, m.get("Avg_Score").asDouble(), 1e-12);
+            assertEquals(2, m.get("malformed_replies").asInt());
+            JsonNode again = Scorers.get("vcgbench").score(d, new Scorer.ScoreOptions(null, judge));
+            assertEquals(4, stub.requests.size(), "kept judgements are not asked again");
+            assertEquals(m.get("Avg_Score"), again.get("Avg_Score"));
+            assertEquals(0, again.get("judge_requests").asInt());
+        }
+    }
 }
