@@ -68,7 +68,7 @@ final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--chunk-idx", defaultValue = "0", paramLabel = "K", description = "Which chunk this process answers (default ${DEFAULT-VALUE}).")
     int chunkIdx;
 
-    @Option(names = "--conv-mode", paramLabel = "NAME", description = "Conversation template (the seeds' eval scripts use vicuna_v1).")
+    @Option(names = "--conv-mode", paramLabel = "NAME", description = "Conversation template (the seeds' eval scripts use vicuna_v1; default: the model's own). mvbench/vcgbench: PLLaVA's eval_mvbench, eval_vcgbench (defaults), eval_mvbench_llavanext, eval_vcg_llavanext, or 'model'.")
     String convMode;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Default: the seed script's value (1024 for scienceqa, mmbench, llavabench, mmvet; 100 mvbench; 512 vcgbench), else 128.")

@@ -136,4 +136,25 @@ class PromptBenchmarksRunTest {
             assertTrue(m.size() >= 1, s.out());
         }
     }
+
+    @Test
+    void vcgBenchGenericAndConsistencyToPllavaResultList() throws Exception {
+        Path mini = tmp.resolve("mini-vcg");
+        assertEquals(0, CliRunner.run(null, "eval", "mini", "--video", "--per-category", "2", "--out", mini.toString()).exitCode());
+        Path d = Files.createDirectories(tmp.resolve("VCGBench"));
+        Path videos = Files.createDirectories(d.resolve("Videos/Benchmarking"));
+        for (int i = 0; i < 2; i++) Files.copy(mini.resolve("videos/v_mini" + i + ".mp4"), videos.resolve("v" + i + ".mp4"));
+        Path qa = Files.createDirectories(d.resolve("Zero_Shot_QA/Benchmarking_QA"));
+        Files.writeString(qa.resolve("generic_qa.json"), "[{\"video_name\": \"v0\", \"Q\": \"What moves?\", \"A\": \"A square.\"}]");
+        Files.writeString(qa.resolve("consistency_qa.json"), "[{\"video_name\": \"v1\", \"Q1\": \"Where does it go?\", \"Q2\": \"Which way?\", \"A\": \"Left.\"}]");
+        CliRunner.Result r = CliRunner.run(null, "eval", "run", "--benchmark", "vcgbench", "--data", d.toString(),
+                "--model", Fixtures.dir("pllava-tiny").toString(), "--max-new-tokens", "3", "--frames", "4");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(3, Files.readAllLines(d.resolve("answers/pllava-tiny.jsonl")).size());
+        JsonNode res = Json.MAPPER.readTree(Files.readString(d.resolve("inference_results.json")));
+        assertEquals(2, res.size());
+        assertEquals("generic_qa", res.get(0).get("task_type").asText());
+        assertEquals("Which way?", res.get(1).get("question").asText());
+        assertTrue(res.get(1).has("pred1"));
+    }
 }

@@ -70,7 +70,7 @@ public final class EvalCommand implements Runnable {
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = "Score a benchmark's answers with the official metric rules (no model needed).")
     public static final class Score implements Callable<Integer> {
-        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, scienceqa, gqa, mme, mvbench, mvbench_pllava, mmbench, videochatgpt_qa, llavabench (judged), llavabench_review, mmvet (judged)")
+        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, scienceqa, gqa, mme, mvbench, mvbench_pllava, mmbench, videochatgpt_qa, llavabench (judged), llavabench_review, mmvet (judged), vcgbench (judged)")
         String benchmark;
 
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "Benchmark folder (official file names; answers under answers/).")
@@ -88,7 +88,7 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--judge-url", paramLabel = "URL", description = "OpenAI-compatible endpoint of the judge, e.g. http://127.0.0.1:8000/v1.")
         String judgeUrl;
 
-        @Option(names = "--judge-model", paramLabel = "NAME", description = "Judge model (default: the official script's: gpt-3.5-turbo for videochatgpt_qa, gpt-4-0314 for llavabench, gpt-4-0613 for mmvet).")
+        @Option(names = "--judge-model", paramLabel = "NAME", description = "Judge model (default: the official script's: gpt-3.5-turbo for videochatgpt_qa, gpt-4-0314 for llavabench, gpt-4-0613 for mmvet, gpt-3.5-turbo-0125 for vcgbench).")
         String judgeModel;
 
         @Option(names = "--judge-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY", description = "Environment variable holding the judge's API key (default ${DEFAULT-VALUE}).")
