@@ -32,7 +32,7 @@ public final class EvalCommand implements Runnable {
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Write the upload file of a benchmark scored by its server (vqav2, vizwiz, seed) or the GQA evaluation input (gqa).")
     public static final class Convert implements Callable<Integer> {
-        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "vqav2, vizwiz, seed, gqa")
+        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "vqav2, vizwiz, seed, gqa, mmvet (answers jsonl -> the MM-Vet grader's results json, e.g. after merging chunks)")
         String benchmark;
 
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "Benchmark folder (for vqav2: the --dir of the LLaVA script).")
@@ -53,11 +53,12 @@ public final class EvalCommand implements Runnable {
                 case "vizwiz" -> Converters.vizwiz(data);
                 case "seed" -> Converters.seed(data);
                 case "gqa" -> new Converters.Output("", GqaScorer.convertedJson(data));
+                case "mmvet" -> new Converters.Output("", OpenQuestionPrompts.mmvetResultsJson(Jsonl.answers(data)));
                 case "vqav2" -> {
                     if (ckpt == null) throw new EvalException("vqav2 needs --ckpt (the folder under answers/" + split + "/)");
                     yield Converters.vqav2(data, split, ckpt);
                 }
-                default -> throw new EvalException("no converter for '" + benchmark + "' (vqav2, vizwiz, seed, gqa)");
+                default -> throw new EvalException("no converter for '" + benchmark + "' (vqav2, vizwiz, seed, gqa, mmvet)");
             };
             System.out.print(o.printed());
             Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".convert", ".tmp");

@@ -108,6 +108,13 @@ class PromptBuildersTest {
         assertEquals("{\n  \"v1_0\": \"x = -1\",\n  \"v1_1\": \"Caf\\u00e9 \\\"Q\\\"\"\n}", OpenQuestionPrompts.mmvetResultsJson(answers));
         OpenQuestionPrompts.mmVet().finish(dir, answers, "m");
         assertTrue(Files.isRegularFile(dir.resolve("results/m.json")));
+        // the same file from 'eval convert --benchmark mmvet' (answers merged from chunks)
+        Files.createDirectories(dir.resolve("answers"));
+        Files.copy(answers, dir.resolve("answers/m.jsonl"));
+        Path converted = dir.resolve("converted.json");
+        int code = new picocli.CommandLine(new EvalCommand()).execute("convert", "--benchmark", "mmvet", "--data", dir.toString(), "--out", converted.toString());
+        assertEquals(0, code);
+        assertEquals(Files.readString(dir.resolve("results/m.json")), Files.readString(converted));
         assertEquals(1024, OpenQuestionPrompts.llavaBench().maxNewTokens());
         assertEquals(0.0, OpenQuestionPrompts.llavaBench().temperature());
     }
