@@ -132,7 +132,7 @@ final class PromptRunner {
         String prompt;
         if (p.rawPrompt() != null) {
             prompt = p.rawPrompt().replace(BenchPrompt.MEDIA, marker);
-            stops.add("</s>");
+            stops.addAll(List.of("</s>", "<|im_end|>")); // the assistant separators of PLLaVA's vicuna and ChatML conversations
         } else {
             String conv = s.options().convMode();
             ChatTemplate template = conv == null || conv.startsWith("eval_") || conv.equals("model") ? model.chatTemplate() : ConversationTemplates.byName(conv);

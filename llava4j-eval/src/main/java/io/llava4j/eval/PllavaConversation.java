@@ -53,13 +53,4 @@ public record PllavaConversation(String system, String userRole, String assistan
         }
         return ret.toString();
     }
-
-    /** pllava_answer's clean-up of the decoded sequence: the text after the last assistant role, without the end separator, stripped. */
-    public String answerOf(String decodedFromAssistant) {
-        String split = assistantRole.equals("<|im_start|>assistant\n") ? "<|im_start|> assistant\n" : assistantRole;
-        String[] parts = decodedFromAssistant.split(java.util.regex.Pattern.quote(split), -1);
-        String t = parts[parts.length - 1];
-        if (t.endsWith(assistantSep)) t = t.substring(0, t.length() - assistantSep.length());
-        return PyStr.strip(t);
-    }
 }
