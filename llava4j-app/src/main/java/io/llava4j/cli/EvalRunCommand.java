@@ -44,7 +44,7 @@ final class EvalRunCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model;
 
-    @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, gqa, vqav2, vizwiz, mme, seed_bench (or any, with --questions/--images)")
+    @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, gqa, vqav2, vizwiz, mme, seed_bench (or any, with --questions/--images); scienceqa, mmbench, llavabench, mmvet, mvbench, vcgbench; msvd_qa, msrvtt_qa, tgif_qa, activitynet_qa")
     String benchmark;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "The benchmark folder.")
@@ -68,20 +68,36 @@ final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--chunk-idx", defaultValue = "0", paramLabel = "K", description = "Which chunk this process answers (default ${DEFAULT-VALUE}).")
     int chunkIdx;
 
-    @Option(names = "--conv-mode", paramLabel = "NAME", description = "Conversation template (the seeds' eval scripts use vicuna_v1).")
+    @Option(names = "--conv-mode", paramLabel = "NAME", description = "Conversation template (the seeds' eval scripts use vicuna_v1; default: the model's own). mvbench/vcgbench: PLLaVA's eval_mvbench, eval_vcgbench (defaults), eval_mvbench_llavanext, eval_vcg_llavanext, or 'model'.")
     String convMode;
 
-    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Default ${DEFAULT-VALUE}.")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Default: the seed script's value (1024 for scienceqa, mmbench, llavabench, mmvet; 100 mvbench; 512 vcgbench), else 128.")
+    Integer maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "Default ${DEFAULT-VALUE} (greedy).")
-    double temperature;
+    @Option(names = "--temperature", paramLabel = "T", description = "Default 0 (greedy, as the seeds' v1.5 eval scripts call them).")
+    Double temperature;
+
+    @Option(names = "--all-rounds", description = "MMBench: ask each question once per option, the options rotated (circular evaluation).")
+    boolean allRounds;
+
+    @Option(names = "--lang", defaultValue = "en", paramLabel = "en|cn", description = "MMBench: language of the answer instruction (default ${DEFAULT-VALUE}).")
+    String lang;
+
+    @Option(names = "--frames", paramLabel = "N", description = "Video benchmarks run through the prompt builders: frames per video (default: the model's sampler).")
+    Integer frames;
 
     /** Zero-shot video QA benchmarks (Video-ChatGPT / Video-LLaVA layout: test_q.json, test_a.json, a video folder). */
     static final java.util.Set<String> VIDEO_QA = java.util.Set.of("videoqa", "msvd_qa", "msrvtt_qa", "tgif_qa", "activitynet_qa");
 
     @Override
     public Integer call() throws Exception {
+        io.llava4j.eval.BenchmarkPrompts builder = io.llava4j.eval.BenchmarkPromptsRegistry.find(benchmark);
+        if (builder != null) {
+            if (!lang.equals("en") && !lang.equals("cn")) throw new IllegalArgumentException("--lang must be en or cn, got " + lang);
+            var options = new io.llava4j.eval.GenerateOptions(questions, images, allRounds, lang, convMode);
+            return PromptRunner.run(builder, model.model, model.loadOptions(), new PromptRunner.Settings(data, out, options, limit, chunks, chunkIdx,
+                    maxNewTokens, temperature, frames));
+        }
         if (VIDEO_QA.contains(benchmark)) return videoQa();
         if (chunks < 1 || chunkIdx < 0 || chunkIdx >= chunks) throw new IllegalArgumentException("--chunk-idx must be in [0, --chunks), got " + chunkIdx + " of " + chunks);
         String[] layout = LAYOUTS.getOrDefault(benchmark, new String[] {null, null});
@@ -122,8 +138,7 @@ final class EvalRunCommand implements Callable<Integer> {
             }
             if (keep.length() != String.join("\n", lines).length() + (lines.isEmpty() ? 0 : 1)) Files.writeString(answers, keep.toString());
         }
-        SamplingParams params = (temperature == 0 ? SamplingParams.greedy() : SamplingParams.defaults().withTemperature(temperature))
-                .withMaxNewTokens(maxNewTokens);
+        SamplingParams params = samplingParams();
         Progress progress = new Progress(mine.size(), done.size(), "eval " + benchmark);
         try (Llava4j llava = Llava4j.load(model.model, model.loadOptions());
              BufferedWriter w = Files.newBufferedWriter(answers, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -175,8 +190,7 @@ final class EvalRunCommand implements Callable<Integer> {
         List<JsonNode> todo = new ArrayList<>();
         qs.forEach(todo::add);
         if (limit != null) todo = todo.subList(0, Math.min(limit, todo.size()));
-        SamplingParams params = (temperature == 0 ? SamplingParams.greedy() : SamplingParams.defaults().withTemperature(temperature))
-                .withMaxNewTokens(maxNewTokens);
+        SamplingParams params = samplingParams();
         Progress progress = new Progress(todo.size(), done.size(), "eval " + benchmark);
         try (Llava4j llava = Llava4j.load(model.model, model.loadOptions())) {
             if (!llava.model().capabilities().videos()) throw new IllegalArgumentException("this model does not take videos");
@@ -207,6 +221,12 @@ final class EvalRunCommand implements Callable<Integer> {
         if (done.size() == qs.size()) Files.deleteIfExists(sidecar);
         System.out.println(result);
         return 0;
+    }
+
+    /** Greedy unless --temperature > 0; --max-new-tokens or 128. */
+    private SamplingParams samplingParams() {
+        double t = temperature == null ? 0 : temperature;
+        return (t == 0 ? SamplingParams.greedy() : SamplingParams.defaults().withTemperature(t)).withMaxNewTokens(maxNewTokens == null ? 128 : maxNewTokens);
     }
 
     /** Deterministic 22-character id (the seeds use a random shortuuid), so a resumed run writes the same file. */

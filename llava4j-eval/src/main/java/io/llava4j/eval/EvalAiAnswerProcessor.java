@@ -25,8 +25,9 @@ public final class EvalAiAnswerProcessor {
             Map.entry("six", "6"), Map.entry("seven", "7"), Map.entry("eight", "8"), Map.entry("nine", "9"), Map.entry("ten", "10"));
     private static final Set<String> ARTICLES = Set.of("a", "an", "the");
     static final String[] PUNCTUATION = {";", "/", "[", "]", "\"", "{", "}", "(", ")", "=", "+", "\\", "_", "-", ">", "<", "@", "`", ",", "?", "!"};
-    static final Pattern PERIOD_STRIP = Pattern.compile("(?!<=\\d)(\\.)(?!\\d)");
-    static final Pattern COMMA_STRIP = Pattern.compile("(?<=\\d)(,)+(?=\\d)");
+    // Python's \d on str patterns is any Unicode decimal digit
+    static final Pattern PERIOD_STRIP = Pattern.compile("(?!<=\\d)(\\.)(?!\\d)", Pattern.UNICODE_CHARACTER_CLASS);
+    static final Pattern COMMA_STRIP = Pattern.compile("(?<=\\d)(,)+(?=\\d)", Pattern.UNICODE_CHARACTER_CLASS);
 
     private EvalAiAnswerProcessor() {}
 

@@ -32,7 +32,7 @@ public final class EvalCommand implements Runnable {
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = "Write the upload file of a benchmark scored by its server (vqav2, vizwiz, seed) or the GQA evaluation input (gqa).")
     public static final class Convert implements Callable<Integer> {
-        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "vqav2, vizwiz, seed, gqa")
+        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "vqav2, vizwiz, seed, gqa, mmvet (answers jsonl -> the MM-Vet grader's results json, e.g. after merging chunks)")
         String benchmark;
 
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "Benchmark folder (for vqav2: the --dir of the LLaVA script).")
@@ -53,11 +53,12 @@ public final class EvalCommand implements Runnable {
                 case "vizwiz" -> Converters.vizwiz(data);
                 case "seed" -> Converters.seed(data);
                 case "gqa" -> new Converters.Output("", GqaScorer.convertedJson(data));
+                case "mmvet" -> new Converters.Output("", OpenQuestionPrompts.mmvetResultsJson(Jsonl.answers(data)));
                 case "vqav2" -> {
                     if (ckpt == null) throw new EvalException("vqav2 needs --ckpt (the folder under answers/" + split + "/)");
                     yield Converters.vqav2(data, split, ckpt);
                 }
-                default -> throw new EvalException("no converter for '" + benchmark + "' (vqav2, vizwiz, seed, gqa)");
+                default -> throw new EvalException("no converter for '" + benchmark + "' (vqav2, vizwiz, seed, gqa, mmvet)");
             };
             System.out.print(o.printed());
             Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".convert", ".tmp");
@@ -70,7 +71,7 @@ public final class EvalCommand implements Runnable {
     @Command(name = "score", mixinStandardHelpOptions = true,
             description = "Score a benchmark's answers with the official metric rules (no model needed).")
     public static final class Score implements Callable<Integer> {
-        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, scienceqa, gqa, mme, mvbench, mmbench, videochatgpt_qa, llavabench_review")
+        @Option(names = "--benchmark", required = true, paramLabel = "NAME", description = "pope, textvqa, scienceqa, gqa, mme, mvbench, mvbench_pllava, mmbench, videochatgpt_qa, llavabench (judged), llavabench_review, mmvet (judged), vcgbench (judged)")
         String benchmark;
 
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "Benchmark folder (official file names; answers under answers/).")
@@ -88,11 +89,17 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--judge-url", paramLabel = "URL", description = "OpenAI-compatible endpoint of the judge, e.g. http://127.0.0.1:8000/v1.")
         String judgeUrl;
 
-        @Option(names = "--judge-model", paramLabel = "NAME", defaultValue = "gpt-3.5-turbo", description = "Judge model (default ${DEFAULT-VALUE}).")
+        @Option(names = "--judge-model", paramLabel = "NAME", description = "Judge model (default: the official script's: gpt-3.5-turbo for videochatgpt_qa, gpt-4-0314 for llavabench, gpt-4-0613 for mmvet, gpt-3.5-turbo-0125 for vcgbench).")
         String judgeModel;
 
         @Option(names = "--judge-key-env", paramLabel = "VAR", defaultValue = "OPENAI_API_KEY", description = "Environment variable holding the judge's API key (default ${DEFAULT-VALUE}).")
         String judgeKeyEnv;
+
+        @Option(names = "--judge-retries", paramLabel = "N", defaultValue = "5", description = "Retries of a failed judge request (network error, HTTP 429/5xx), with exponential backoff (default ${DEFAULT-VALUE}).")
+        int judgeRetries;
+
+        @Option(names = "--judge-backoff-ms", paramLabel = "MS", defaultValue = "500", description = "First backoff before a retry, doubled each time, at most 30 s (default ${DEFAULT-VALUE}).")
+        long judgeBackoffMs;
 
         @Option(names = "--model-name", paramLabel = "NAME", description = "Recorded in the result (which model answered).")
         String modelName;
@@ -108,7 +115,8 @@ public final class EvalCommand implements Runnable {
             if (!Files.isDirectory(data)) throw new EvalException("benchmark folder not found: " + data);
             Scorer s = Scorers.get(benchmark);
             JudgeClient judge = judgeUrl == null ? null
-                    : new JudgeClient(judgeUrl, judgeModel, System.getenv(judgeKeyEnv), data.resolve("judge_cache.jsonl"), 5, 500);
+                    : new JudgeClient(judgeUrl, judgeModel != null ? judgeModel : s.defaultJudgeModel(), System.getenv(judgeKeyEnv),
+                    data.resolve("judge_cache.jsonl"), judgeRetries, judgeBackoffMs);
             ObjectNode result = Jsonl.MAPPER.createObjectNode().put("benchmark", s.name());
             if (modelName != null) result.put("model", modelName);
             if (dataRevision != null) result.put("data_revision", dataRevision);

@@ -71,7 +71,21 @@ public final class JudgeClient {
 
     /** The judge's reply text for these messages (attempt distinguishes re-asks in the cache). */
     public synchronized String complete(List<Message> messages, int attempt) throws IOException, InterruptedException {
-        ObjectNode body = Jsonl.MAPPER.createObjectNode().put("model", model).put("temperature", 0);
+        return complete(messages, attempt, 0.0, null);
+    }
+
+    /**
+     * The judge's reply with the sampling the official script asks for (e.g. LLaVA-Bench: temperature 0.2,
+     * max_tokens 1024; MM-Vet: max_tokens 3). Both are part of the cache key.
+     *
+     * @param temperature null to leave it out of the request (the server's default, for scripts that set none)
+     * @param maxTokens null to leave the server's default
+     */
+    public synchronized String complete(List<Message> messages, int attempt, Double temperature, Integer maxTokens) throws IOException, InterruptedException {
+        ObjectNode body = Jsonl.MAPPER.createObjectNode().put("model", model);
+        if (temperature != null && temperature == 0) body.put("temperature", 0);
+        else if (temperature != null) body.put("temperature", temperature);
+        if (maxTokens != null) body.put("max_tokens", maxTokens);
         ArrayNode msgs = body.putArray("messages");
         for (Message m : messages) msgs.addObject().put("role", m.role()).put("content", m.content());
         String json = Jsonl.MAPPER.writeValueAsString(body);

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public final class MmBenchScorer implements Scorer {
     static final String[] REFUSALS = {"Sorry, I can't help with images of people yet.", "I can't process this file.",
             "I'm sorry, but without the image provided", "Cannot determine the answer"};
-    static final Pattern ANSWER_IS = Pattern.compile("(?i)(?:correct\\s+)?answer\\s+is\\s+\\**([ABCD])\\**");
+    static final Pattern ANSWER_IS = Pattern.compile("(?i)(?:correct" + PyStr.SPACE_CLASS + "+)?answer" + PyStr.SPACE_CLASS + "+is" + PyStr.SPACE_CLASS + "+\\**([ABCD])\\**");
 
     @Override public String name() { return "mmbench"; }
 
@@ -48,8 +48,8 @@ public final class MmBenchScorer implements Scorer {
     static String inferText(String answer, Map<String, String> choices) {
         String a = answer.toLowerCase(java.util.Locale.ROOT);
         int total = 0;
-        for (String t : choices.values()) total += t.length();
-        if (a.length() > 2 * total) return null;
+        for (String t : choices.values()) total += PyStr.len(t);
+        if (PyStr.len(a) > 2 * total) return null;
         List<String> cands = new ArrayList<>();
         for (var e : choices.entrySet()) if (a.contains(e.getValue().toLowerCase(java.util.Locale.ROOT))) cands.add(e.getKey());
         return cands.size() == 1 ? cands.getFirst() : null;
@@ -60,17 +60,49 @@ public final class MmBenchScorer implements Scorer {
         return o != null ? o : inferText(answer, choices);
     }
 
+    /** The benchmark TSV: the fixture's name, else the one .tsv that is not predictions_vlmevalkit.tsv. */
+    static Path benchmarkTsv(Path dir) throws java.io.IOException {
+        Path fixture = dir.resolve("mmbench_dev_synthetic.tsv");
+        if (Files.isRegularFile(fixture)) return fixture;
+        try (var s = Files.list(dir)) {
+            List<Path> tsvs = s.filter(p -> p.toString().endsWith(".tsv") && !p.getFileName().toString().equals("predictions_vlmevalkit.tsv")).sorted().toList();
+            if (tsvs.size() != 1) throw new EvalException("mmbench: expected one benchmark .tsv in " + dir + ", found " + tsvs.size());
+            return tsvs.getFirst();
+        }
+    }
+
+    /**
+     * An --all-rounds answer row (model_vqa_mmbench.py) was asked with the options rotated: its choices are the row's
+     * "options" under the letters A, B, ... and its ground truth is the letter where the right option text now is.
+     */
+    static void rotated(Map<String, String> r, Map<String, String> truth, com.fasterxml.jackson.databind.JsonNode options) {
+        if (options == null || !options.isArray()) throw new EvalException("mmbench answer " + truth.get("index") + " has round_id > 0 but no options list");
+        String right = truth.get(truth.get("answer"));
+        for (String c : new String[] {"A", "B", "C", "D"}) r.put(c, "");
+        String gt = null;
+        for (int i = 0; i < options.size() && i < 4; i++) {
+            String letter = String.valueOf((char) ('A' + i));
+            r.put(letter, options.get(i).asText());
+            if (gt == null && options.get(i).asText().equals(right)) gt = letter;
+        }
+        if (gt == null) throw new EvalException("mmbench answer " + truth.get("index") + ": the right option '" + right + "' is not among its options");
+        r.put("answer", gt);
+    }
+
     @Override
     public ObjectNode score(Path dir, ScoreOptions o) throws Exception {
         Path predFile = dir.resolve("predictions_vlmevalkit.tsv");
         List<Map<String, String>> rows = new ArrayList<>();
         Map<String, Map<String, String>> truth = new LinkedHashMap<>();
-        for (Map<String, String> r : Tsv.read(dir.resolve("mmbench_dev_synthetic.tsv"))) truth.put(r.get("index"), r);
+        for (Map<String, String> r : Tsv.read(benchmarkTsv(dir))) truth.put(r.get("index"), r);
         if (Files.isRegularFile(predFile)) rows = Tsv.read(predFile);
         else {
             for (var a : Jsonl.read(Jsonl.answers(dir))) {
-                Map<String, String> r = new LinkedHashMap<>(truth.get(a.get("question_id").asText()));
+                Map<String, String> t = truth.get(a.get("question_id").asText());
+                if (t == null) throw new EvalException("answer for index " + a.get("question_id").asText() + " is not in " + benchmarkTsv(dir).getFileName());
+                Map<String, String> r = new LinkedHashMap<>(t);
                 r.put("prediction", a.get("text").asText());
+                if (a.path("round_id").asInt(0) > 0) rotated(r, t, a.get("options"));
                 rows.add(r);
             }
         }
@@ -86,7 +118,7 @@ public final class MmBenchScorer implements Scorer {
                 Map<String, String> choices = new LinkedHashMap<>();
                 for (String c : new String[] {"A", "B", "C", "D"}) if (!r.getOrDefault(c, "").isEmpty()) choices.put(c, r.get(c));
                 String letter = infer(r.getOrDefault("prediction", ""), choices);
-                String gt = t.get("answer");
+                String gt = r.get("answer") != null && !r.get("answer").isEmpty() ? r.get("answer") : t.get("answer");
                 if (letter != null && !letter.equals(gt)) wrong = true;
                 if (letter == null || !letter.equals(gt)) all = false;
             }

@@ -22,7 +22,7 @@ public final class MmeScorer implements Scorer {
 
     static String parse(String pred) {
         if (pred.equals("yes") || pred.equals("no")) return pred;
-        String prefix = pred.length() > 4 ? pred.substring(0, 4) : pred;
+        String prefix = PyStr.prefix(pred, 4); // pred[:4] counts code points
         if (prefix.contains("yes")) return "yes";
         if (prefix.contains("no")) return "no";
         return "other";

@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 
 /** MVBench, lmms-eval mvbench/utils.py: option-letter matching; per-task accuracy over non-empty predictions. */
 public final class MvBenchScorer implements Scorer {
-    static final Pattern OPTION = Pattern.compile("^([A-E])\\.\\s*(.+)$", Pattern.CASE_INSENSITIVE);
-    static final Pattern COMMA = Pattern.compile("(\\d)(,)(\\d)");
-    static final Pattern LETTER = Pattern.compile("\\b([A-E])\\b", Pattern.CASE_INSENSITIVE);
+    // Python re on str: \s is str.isspace(), \d any Unicode digit, \b between str.isalnum()/'_' and the rest
+    static final Pattern OPTION = Pattern.compile("^([A-E])\\." + PyStr.SPACE_CLASS + "*(.+)$", Pattern.CASE_INSENSITIVE);
+    static final Pattern COMMA = Pattern.compile("(\\d)(,)(\\d)", Pattern.UNICODE_CHARACTER_CLASS);
 
     @Override public String name() { return "mvbench"; }
 
@@ -33,9 +33,22 @@ public final class MvBenchScorer implements Scorer {
         a = PyStr.stripChars(a, ")");
         a = PyStr.stripChars(a, "(");
         a = PyStr.strip(a).toLowerCase(java.util.Locale.ROOT);
-        Matcher l = LETTER.matcher(a);
-        if (l.find()) return l.group(1).toUpperCase(java.util.Locale.ROOT);
-        return a;
+        String letter = firstStandaloneLetter(a);
+        return letter != null ? letter : a;
+    }
+
+    /** re.search(r"\\b([A-E])\\b", s, re.IGNORECASE), upper-cased, with Python's Unicode word characters. */
+    static String firstStandaloneLetter(String s) {
+        int[] cps = s.codePoints().toArray();
+        for (int i = 0; i < cps.length; i++) {
+            int c = cps[i];
+            boolean letter = (c >= 'A' && c <= 'E') || (c >= 'a' && c <= 'e');
+            if (!letter) continue;
+            boolean before = i == 0 || !PyStr.isWordChar(cps[i - 1]);
+            boolean after = i == cps.length - 1 || !PyStr.isWordChar(cps[i + 1]);
+            if (before && after) return String.valueOf((char) Character.toUpperCase(c));
+        }
+        return null;
     }
 
     @Override

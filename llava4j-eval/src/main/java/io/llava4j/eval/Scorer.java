@@ -8,6 +8,9 @@ import java.nio.file.Path;
 public interface Scorer {
     String name();
 
+    /** The judge model the official script uses (when the benchmark is judged). */
+    default String defaultJudgeModel() { return "gpt-3.5-turbo"; }
+
     /** The metrics object of the contract ({@code {"benchmark": name, "metrics": ...}}). */
     ObjectNode score(Path dataDir, ScoreOptions options) throws Exception;
 

@@ -9,7 +9,7 @@ public final class Scorers {
 
     static {
         for (Scorer s : new Scorer[] {new PopeScorer(), new TextVqaScorer(), new ScienceQaScorer(), new GqaScorer(),
-                new MmeScorer(), new MvBenchScorer(), new VideoChatGptQaScorer(), new MmBenchScorer(), new LlavaBenchReview()}) ALL.put(s.name(), s);
+                new MmeScorer(), new MvBenchScorer(), new VideoChatGptQaScorer(), new MmBenchScorer(), new LlavaBenchReview(), new MvBenchPllavaScorer(), new LlavaBenchJudge(), new MmVetGrader(), new VcgBenchJudge()}) ALL.put(s.name(), s);
     }
 
     private Scorers() {}

@@ -76,8 +76,24 @@ public final class VideoChatGptQaScorer implements Scorer {
         throw new EvalException("judge score " + v + " is not a number");
     }
 
+    /**
+     * pred_activitynet_qa.json (the official name), else the one pred_*.json 'eval run' wrote for another video QA
+     * benchmark (pred_msvd_qa.json, pred_msrvtt_qa.json, pred_tgif_qa.json).
+     */
+    static Path predictionFile(Path dir) throws java.io.IOException {
+        Path official = dir.resolve("pred_activitynet_qa.json");
+        if (java.nio.file.Files.exists(official)) return official;
+        try (var s = java.nio.file.Files.list(dir)) {
+            List<Path> found = s.filter(p -> p.getFileName().toString().matches("pred_.+\\.json")).sorted().toList();
+            if (found.size() == 1) return found.getFirst();
+            if (found.isEmpty()) throw new EvalException(dir + ": no pred_activitynet_qa.json (or other pred_*.json from 'eval run')");
+            throw new EvalException(dir + ": several prediction files " + found.stream().map(p -> p.getFileName().toString()).toList()
+                    + "; keep one, or name it pred_activitynet_qa.json");
+        }
+    }
+
     public ObjectNode score(Path dir, Judge judge, int maxAttempts) throws Exception {
-        JsonNode preds = Jsonl.json(dir.resolve("pred_activitynet_qa.json"));
+        JsonNode preds = Jsonl.json(predictionFile(dir));
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         int malformed = 0, calls = 0;
