@@ -61,7 +61,8 @@ public final class BenchModels {
 
     /**
      * The folder for this shape, quant and format, written first when missing.
-     * @param templates folder holding the tiny fixtures (tokenizer and config templates), e.g. shared/fixtures
+     * @param templates folder holding the tiny fixtures (tokenizer and config templates), e.g. shared/fixtures; null:
+     *                  {@link #defaultTemplates()} (only looked up when a model must be written)
      * @param log       progress lines (may be null)
      */
     public static Path ensure(Path root, String shape, DType quant, Format format, Path templates, Consumer<String> log) throws IOException {
@@ -76,7 +77,7 @@ public final class BenchModels {
         }
         Path f16 = folder(root, shape, DType.F16, Format.SAFETENSORS);
         if (!Files.isDirectory(f16)) {
-            Path template = templates.resolve(named.family().templateFixture());
+            Path template = (templates != null ? templates : defaultTemplates()).resolve(named.family().templateFixture());
             say(log, String.format("llava4j: writing random %s (%.2f GB of F16 weights) to %s", shape, named.f16Bytes() / 1e9, f16));
             withProgress(root, "." + f16.getFileName() + ".tmp-", named.f16Bytes(), log,
                     () -> RandomLlavaCheckpoint.write(f16, named.family(), named.shape(), template, 0, null));
