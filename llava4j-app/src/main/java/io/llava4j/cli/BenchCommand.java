@@ -57,8 +57,11 @@ final class BenchCommand implements Callable<Integer> {
     Path image;
     @Option(names = "--video", paramLabel = "FILE_OR_DIR", description = "Video file or frame folder, sampled as the family does (video models).")
     Path video;
-    @Option(names = "--media", paramLabel = "KIND", description = "image or video when no file is given (default: video for pllava shapes, else image).")
+    @Option(names = "--media", paramLabel = "KIND", description = "image or video when no file is given (default: video for pllava shapes, else image); "
+            + "none: a text-only prompt of --prompt-tokens tokens (as llama-bench -p).")
     String media;
+    @Option(names = "--prompt-tokens", defaultValue = "512", paramLabel = "N", description = "With --media none: prompt length in tokens (default ${DEFAULT-VALUE}).")
+    int promptTokens;
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
     @Option(names = "--runs", defaultValue = "3", description = "Measured runs; figures are medians (default ${DEFAULT-VALUE}).")
@@ -69,6 +72,8 @@ final class BenchCommand implements Callable<Integer> {
     int newTokens;
     @Option(names = "--bandwidth-mib", defaultValue = "1024", paramLabel = "MIB", description = "Buffer for the bandwidth measurement (default ${DEFAULT-VALUE}).")
     int bandwidthMib;
+    @Option(names = "--save-image", paramLabel = "FILE.png", description = "Write the generated picture as PNG (to give another engine the same pixels) and exit.")
+    Path saveImage;
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
     @Option(names = "--debug", description = "Print stack traces on errors.")
@@ -82,6 +87,11 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || newTokens < 1 || warmup < 0 || bandwidthMib < 16) {
             throw new IllegalArgumentException("--runs and --max-new-tokens must be >= 1, --warmup >= 0, --bandwidth-mib >= 16");
         }
+        if (saveImage != null) {
+            if (!javax.imageio.ImageIO.write(SyntheticMedia.pictureImage(), "png", saveImage.toFile())) throw new IOException("cannot write PNG " + saveImage);
+            System.err.println("llava4j: wrote " + saveImage);
+            return 0;
+        }
         if (threads != null) Parallel.setThreads(threads);
         Target target = target();
         String storedQuant = storedQuant(target.dir());
@@ -90,21 +100,30 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode o = Json.MAPPER.createObjectNode();
         try (VisionLanguageModel m = ModelRegistry.load(target.dir(), new LoadOptions(null, null, null, target.loadQuant()))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
-            boolean asVideo = video != null || (image == null && (media != null ? media.equals("video") : target.videoByDefault()));
-            if (media != null && !media.equals("image") && !media.equals("video")) throw new IllegalArgumentException("--media must be image or video, got " + media);
+            if (media != null && !List.of("image", "video", "none").contains(media)) throw new IllegalArgumentException("--media must be image, video or none, got " + media);
+            boolean textOnly = "none".equals(media);
+            if (textOnly && (image != null || video != null)) throw new IllegalArgumentException("--media none takes no --image or --video");
+            boolean asVideo = !textOnly && (video != null || (image == null && (media != null ? media.equals("video") : target.videoByDefault())));
             if (asVideo && !m.capabilities().videos()) throw new IllegalArgumentException(m.name() + " (" + m.family() + ") does not take videos");
-            List<RgbImage> images = asVideo ? List.of() : List.of(image != null ? ImageDecoder.decode(image) : SyntheticMedia.picture());
+            List<RgbImage> images = asVideo || textOnly ? List.of() : List.of(image != null ? ImageDecoder.decode(image) : SyntheticMedia.picture());
             List<List<RgbImage>> videos = !asVideo ? List.of()
                     : video != null ? Media.videos(List.of(video), m, m.frameSampler()) : List.of(SyntheticMedia.video(Math.max(1, m.preferredVideoFrames())));
-            String marker = asVideo ? m.videoMarker() : "<image>";
-            String prompt = m.chatTemplate().render(List.of(Message.of("user", marker + "\nDescribe the " + (asVideo ? "video" : "image") + " in detail.")), true);
+            String prompt;
+            if (textOnly) {
+                if (promptTokens < 2) throw new IllegalArgumentException("--prompt-tokens must be >= 2");
+                prompt = " the".repeat(promptTokens - 1); // one token each in LLaMA's and Qwen2's vocabularies; BOS makes N
+            } else {
+                String marker = asVideo ? m.videoMarker() : "<image>";
+                prompt = m.chatTemplate().render(List.of(Message.of("user", marker + "\nDescribe the " + (asVideo ? "video" : "image") + " in detail.")), true);
+            }
             List<RequestBench.Run> all = RequestBench.run(m, prompt, images, videos, newTokens, warmup, runs);
             RequestBench.Run med = RequestBench.medians(all);
             long peakRss = ProcessMemory.peakRssBytes();
             long weightBytes = m.languageModel().decodeWeightBytes();
             o.put("model", m.name()).put("shape", target.shape()).put("family", m.family()).put("quant", quantLabel).put("format", target.format())
                     .put("threads", Parallel.threads()).put("runs", runs).put("warmup", warmup)
-                    .put("media", asVideo ? "video, " + videos.getFirst().size() + " frames " + size(videos.getFirst().getFirst()) : "image " + size(images.getFirst()))
+                    .put("media", textOnly ? "none (text only)" : asVideo ? "video, " + videos.getFirst().size() + " frames " + size(videos.getFirst().getFirst())
+                            : "image " + size(images.getFirst()))
                     .put("prompt_positions", med.positions()).put("new_tokens", newTokens)
                     .put("load_ms", loadMs).put("encode_ms", med.encodeMs()).put("prefill_ms", med.prefillMs())
                     .put("prefill_tok_s", RequestBench.median(all, RequestBench.Run::prefillTokS))

@@ -49,6 +49,18 @@ class BenchCommandTest {
         assertTrue(r.out().contains("| decode |") && r.out().contains("video, 8 frames 640x480") && r.out().contains("q8_0"), r.out());
     }
 
+    /** Text only (llama-bench's pp/tg): the prompt has the asked number of positions; the saved picture is the one bench uses. */
+    @Test
+    void textOnlyPromptAndSavedPicture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        CliRunner.Result r = CliRunner.run(null, "bench", "--model", Fixtures.dir("llava-1.5-tiny").toString(), "--media", "none", "--prompt-tokens", "64",
+                "--runs", "1", "--warmup", "0", "--max-new-tokens", "2", "--bandwidth-mib", "64", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(64, Json.MAPPER.readTree(r.out()).get("prompt_positions").asInt());
+        java.nio.file.Path png = tmp.resolve("picture.png");
+        assertEquals(0, CliRunner.run(null, "bench", "--save-image", png.toString()).exitCode());
+        assertEquals(io.llava4j.bench.SyntheticMedia.picture(), io.llava4j.media.ImageDecoder.decode(png));
+    }
+
     @Test
     void wrongArgumentsAreOneLineErrors() {
         CliRunner.Result none = CliRunner.run(null, "bench", "--runs", "1");

@@ -79,8 +79,10 @@ public final class BenchModels {
         if (!Files.isDirectory(f16)) {
             Path template = (templates != null ? templates : defaultTemplates()).resolve(named.family().templateFixture());
             say(log, String.format("llava4j: writing random %s (%.2f GB of F16 weights) to %s", shape, named.f16Bytes() / 1e9, f16));
+            Path same = sameWeights(root, named);
+            if (same != null) say(log, "llava4j: its tensors are those of " + same + ": linked, not written again");
             withProgress(root, "." + f16.getFileName() + ".tmp-", named.f16Bytes(), log,
-                    () -> RandomLlavaCheckpoint.write(f16, named.family(), named.shape(), template, 0, null));
+                    () -> RandomLlavaCheckpoint.write(f16, named.family(), named.shape(), template, 0, null, same));
         }
         if (format == Format.SAFETENSORS) return f16;
         Path out = folder(root, shape, quant, Format.GGUF);
@@ -90,12 +92,35 @@ public final class BenchModels {
         Path tmp = Files.createTempDirectory(root, "." + out.getFileName() + ".tmp-");
         try {
             withProgress(root, tmp.getFileName().toString(), -1, log, () -> exportGguf(f16, shape, quant, tmp));
+            RandomLlavaCheckpoint.makeReadable(tmp);
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             RandomLlavaCheckpoint.deleteTree(tmp);
             throw e;
         }
         return out;
+    }
+
+    /**
+     * The weights of another cached F16 folder with exactly this shape's tensors (names, shapes, F16), e.g. LLaVA-1.5-7B's
+     * for PLLaVA-7B, or null.
+     */
+    static Path sameWeights(Path root, RandomLlavaCheckpoint.Named named) throws IOException {
+        if (!Files.isDirectory(root)) return null;
+        var mine = named.tensorShapes();
+        List<Path> candidates;
+        try (Stream<Path> s = Files.list(root)) {
+            candidates = s.filter(d -> d.getFileName().toString().endsWith("-f16")).map(d -> d.resolve("model.safetensors"))
+                    .filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path w : candidates) {
+            try (var f = io.llava4j.format.SafetensorsFile.open(w)) {
+                boolean same = f.names().size() == mine.size() && mine.entrySet().stream().allMatch(e -> f.find(e.getKey())
+                        .map(t -> t.dtype() == DType.F16 && java.util.Arrays.equals(t.shape(), e.getValue())).orElse(false));
+                if (same) return w;
+            }
+        }
+        return null;
     }
 
     /** The GGUF pair of the F16 folder plus its config, processor and tokenizer files, into {@code dir}. */

@@ -222,6 +222,15 @@ public final class RandomLlavaCheckpoint {
      * @param progress called with the bytes of weights written so far (may be null)
      */
     public static void write(Path out, Family f, Shape s, Path template, long seed, LongConsumer progress) throws IOException {
+        write(out, f, s, template, seed, progress, null);
+    }
+
+    /**
+     * As {@link #write(Path, Family, Shape, Path, long, LongConsumer)}, but with {@code sameWeights} (a model.safetensors
+     * holding exactly this model's tensors, e.g. LLaVA-1.5-7B's for PLLaVA-7B) hard-linked (else symlinked) instead of
+     * writing the weights again.
+     */
+    public static void write(Path out, Family f, Shape s, Path template, long seed, LongConsumer progress, Path sameWeights) throws IOException {
         if (!Files.isRegularFile(template.resolve("config.json"))) throw new IOException("template " + template + " has no config.json");
         out = out.toAbsolutePath();
         if (Files.isDirectory(out)) {
@@ -234,7 +243,8 @@ public final class RandomLlavaCheckpoint {
         Files.createDirectories(out.getParent());
         Path tmp = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".tmp-");
         try {
-            writeFolder(tmp, f, s, template, seed, progress);
+            writeFolder(tmp, f, s, template, seed, progress, sameWeights);
+            makeReadable(tmp);
             Files.deleteIfExists(out); // an empty folder
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -243,10 +253,11 @@ public final class RandomLlavaCheckpoint {
         }
     }
 
-    private static void writeFolder(Path out, Family f, Shape s, Path template, long seed, LongConsumer progress) throws IOException {
+    private static void writeFolder(Path out, Family f, Shape s, Path template, long seed, LongConsumer progress, Path sameWeights) throws IOException {
         for (String name : TEMPLATE_FILES) {
             if (Files.exists(template.resolve(name))) Files.copy(template.resolve(name), out.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
+        makeReadable(out); // copies of read-only fixtures become writable by the owner (processor_config.json is edited below)
         ObjectMapper om = new ObjectMapper();
         ObjectNode cfg = (ObjectNode) om.readTree(template.resolve("config.json").toFile());
         ObjectNode t = (ObjectNode) cfg.get("text_config");
@@ -298,7 +309,26 @@ public final class RandomLlavaCheckpoint {
         }
         om.writerWithDefaultPrettyPrinter().writeValue(out.resolve("config.json").toFile(), cfg);
         om.writerWithDefaultPrettyPrinter().writeValue(out.resolve("preprocessor_config.json").toFile(), pre);
-        writeWeights(out.resolve("model.safetensors"), tensorShapes(f, s), seed, progress);
+        if (sameWeights == null) {
+            writeWeights(out.resolve("model.safetensors"), tensorShapes(f, s), seed, progress);
+            return;
+        }
+        try {
+            Files.createLink(out.resolve("model.safetensors"), sameWeights);
+        } catch (IOException | UnsupportedOperationException crossDevice) {
+            Files.createSymbolicLink(out.resolve("model.safetensors"), sameWeights.toAbsolutePath());
+        }
+    }
+
+    /** Temporary folders and files are created owner-only; the finished model is readable by all (folders 755, files 644). */
+    static void makeReadable(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.filter(x -> !Files.isSymbolicLink(x)).toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            // keep the defaults
+        }
     }
 
     static void deleteTree(Path dir) throws IOException {

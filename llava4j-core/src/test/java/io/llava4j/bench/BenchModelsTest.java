@@ -56,6 +56,15 @@ class BenchModelsTest {
             assertEquals(List.of("tiny-llava-f16", "tiny-llava-q8_0-gguf"), left.map(x -> x.getFileName().toString()).sorted().toList(),
                     "no temporary folder left behind");
         }
+
+        // PLLaVA of the same dimensions has the same tensors: its folder links the weights instead of writing them again
+        var pllava = new RandomLlavaCheckpoint.Named("tiny-pllava", RandomLlavaCheckpoint.Family.PLLAVA, RandomLlavaCheckpointTest.TINY);
+        Path pl = BenchModels.ensure(root, pllava, DType.F16, BenchModels.Format.SAFETENSORS, templates, log::add);
+        assertTrue(Files.isSameFile(f16.resolve("model.safetensors"), pl.resolve("model.safetensors")), "weights shared: " + log);
+        assertTrue(Files.readString(pl.resolve("config.json")).contains("pooling_shape"));
+        try (VisionLanguageModel m = ModelRegistry.load(pl, LoadOptions.defaults())) {
+            assertEquals("pllava", m.family());
+        }
     }
 
     @Test

@@ -111,7 +111,7 @@ public final class GgufWriter {
             byte[] buf = new byte[1 << 20];
             for (Map.Entry<String, Entry> e : tensors.entrySet()) {
                 Entry entry = e.getValue();
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) { // shared: sources may fill it from the worker threads (parallel quantizing)
                     Tensor t = entry.source().open(arena);
                     if (t.dtype() != entry.type() || !java.util.Arrays.equals(t.shape(), entry.shape()) || t.data().byteSize() != entry.bytes()) {
                         throw new IllegalStateException("tensor " + e.getKey() + ": made as " + t.dtype() + " " + java.util.Arrays.toString(t.shape())

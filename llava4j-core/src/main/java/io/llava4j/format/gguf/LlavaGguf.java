@@ -291,7 +291,7 @@ public final class LlavaGguf {
                         DType to = t.rank() == 2 ? type : DType.F32;
                         if (part.equals("self_attn.q_proj") || part.equals("self_attn.k_proj")) {
                             int heads = part.equals("self_attn.q_proj") ? text.numHeads() : text.numKvHeads();
-                            tw.tensor(g, storedType(t, to), t.shape(), a -> convert(permuteRows(t, heads, false, a), to));
+                            tw.tensor(g, storedType(t, to), t.shape(), a -> convert(permuteRows(t, heads, false, a), to, a));
                         } else {
                             later(tw, g, t, to);
                         }
@@ -365,7 +365,7 @@ public final class LlavaGguf {
 
     /** Adds t to be converted to {@code type} (with convert's fallbacks) when the writer reaches it. */
     private static void later(GgufWriter w, String g, Tensor t, DType type) {
-        w.tensor(g, storedType(t, type), t.shape(), a -> convert(t, type));
+        w.tensor(g, storedType(t, type), t.shape(), a -> convert(t, type, a));
     }
 
     /** The type {@link #convert} stores t as when asked for {@code type}. */
@@ -396,12 +396,15 @@ public final class LlavaGguf {
     }
 
     /** t stored as {@code type}: as is when it already is, else widened and converted (rows not whole blocks fall back). */
-    static Tensor convert(Tensor t, DType type) {
+    static Tensor convert(Tensor t, DType type) { return convert(t, type, Arena.ofAuto()); }
+
+    /** As {@link #convert(Tensor, DType)}, a converted copy allocated in {@code arena}. */
+    static Tensor convert(Tensor t, DType type, Arena arena) {
         type = storedType(t, type);
         if (t.dtype() == type) return t;
-        if (type.isQuantized()) return Quant.quantize(t, type);
+        if (type.isQuantized()) return Quant.quantize(t, type, arena);
         float[] f = t.toFloatArray();
-        MemorySegment seg = Arena.ofAuto().allocate((long) f.length * type.bytes(), 64);
+        MemorySegment seg = arena.allocate((long) f.length * type.bytes(), 64);
         switch (type) {
             case F32 -> MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, f.length);
             case F16 -> { for (int i = 0; i < f.length; i++) seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(f[i])); }
