@@ -111,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
             String prompt;
             if (textOnly) {
                 if (promptTokens < 2) throw new IllegalArgumentException("--prompt-tokens must be >= 2");
-                prompt = " the".repeat(promptTokens - 1); // one token each in LLaMA's and Qwen2's vocabularies; BOS makes N
+                prompt = textPrompt(m, promptTokens);
             } else {
                 String marker = asVideo ? m.videoMarker() : "<image>";
                 prompt = m.chatTemplate().render(List.of(Message.of("user", marker + "\nDescribe the " + (asVideo ? "video" : "image") + " in detail.")), true);
@@ -170,6 +170,19 @@ final class BenchCommand implements Callable<Integer> {
         String f = formatOf(dir);
         if (f.equals("gguf") && q != null) throw new IllegalArgumentException("--quant applies to safetensors/.bin models (a GGUF file is already stored in its type)");
         return new Target(dir, dir.getFileName().toString(), f, q == null || q == DType.F16 ? null : q, false);
+    }
+
+    /** "the the the ...": one token per word in LLaMA's and Qwen2's vocabularies; the count is fitted to give n positions (BOS or not). */
+    static String textPrompt(VisionLanguageModel m, int n) {
+        int words = n;
+        String prompt = "";
+        for (int i = 0; i < 4; i++) {
+            prompt = "the" + " the".repeat(Math.max(0, words - 1));
+            int len = m.prepare(prompt, List.of(), List.of()).length();
+            if (len == n) break;
+            words = Math.max(1, words + n - len);
+        }
+        return prompt;
     }
 
     /** safetensors, gguf or bin, from the weight files in the folder (the order Checkpoints.open looks in). */
