@@ -92,6 +92,9 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("llava4j: wrote " + saveImage);
             return 0;
         }
+        if (media != null && !List.of("image", "video", "none").contains(media)) throw new IllegalArgumentException("--media must be image, video or none, got " + media);
+        if ("none".equals(media) && (image != null || video != null)) throw new IllegalArgumentException("--media none takes no --image or --video");
+        if (promptTokens < 2) throw new IllegalArgumentException("--prompt-tokens must be >= 2");
         if (threads != null) Parallel.setThreads(threads);
         Target target = target();
         String storedQuant = storedQuant(target.dir());
@@ -100,30 +103,14 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode o = Json.MAPPER.createObjectNode();
         try (VisionLanguageModel m = ModelRegistry.load(target.dir(), new LoadOptions(null, null, null, target.loadQuant()))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
-            if (media != null && !List.of("image", "video", "none").contains(media)) throw new IllegalArgumentException("--media must be image, video or none, got " + media);
-            boolean textOnly = "none".equals(media);
-            if (textOnly && (image != null || video != null)) throw new IllegalArgumentException("--media none takes no --image or --video");
-            boolean asVideo = !textOnly && (video != null || (image == null && (media != null ? media.equals("video") : target.videoByDefault())));
-            if (asVideo && !m.capabilities().videos()) throw new IllegalArgumentException(m.name() + " (" + m.family() + ") does not take videos");
-            List<RgbImage> images = asVideo || textOnly ? List.of() : List.of(image != null ? ImageDecoder.decode(image) : SyntheticMedia.picture());
-            List<List<RgbImage>> videos = !asVideo ? List.of()
-                    : video != null ? Media.videos(List.of(video), m, m.frameSampler()) : List.of(SyntheticMedia.video(Math.max(1, m.preferredVideoFrames())));
-            String prompt;
-            if (textOnly) {
-                if (promptTokens < 2) throw new IllegalArgumentException("--prompt-tokens must be >= 2");
-                prompt = textPrompt(m, promptTokens);
-            } else {
-                String marker = asVideo ? m.videoMarker() : "<image>";
-                prompt = m.chatTemplate().render(List.of(Message.of("user", marker + "\nDescribe the " + (asVideo ? "video" : "image") + " in detail.")), true);
-            }
-            List<RequestBench.Run> all = RequestBench.run(m, prompt, images, videos, newTokens, warmup, runs);
+            Request req = request(m, target);
+            List<RequestBench.Run> all = RequestBench.run(m, req.prompt(), req.images(), req.videos(), newTokens, warmup, runs);
             RequestBench.Run med = RequestBench.medians(all);
             long peakRss = ProcessMemory.peakRssBytes();
             long weightBytes = m.languageModel().decodeWeightBytes();
             o.put("model", m.name()).put("shape", target.shape()).put("family", m.family()).put("quant", quantLabel).put("format", target.format())
                     .put("threads", Parallel.threads()).put("runs", runs).put("warmup", warmup)
-                    .put("media", textOnly ? "none (text only)" : asVideo ? "video, " + videos.getFirst().size() + " frames " + size(videos.getFirst().getFirst())
-                            : "image " + size(images.getFirst()))
+                    .put("media", req.label())
                     .put("prompt_positions", med.positions()).put("new_tokens", newTokens)
                     .put("load_ms", loadMs).put("encode_ms", med.encodeMs()).put("prefill_ms", med.prefillMs())
                     .put("prefill_tok_s", RequestBench.median(all, RequestBench.Run::prefillTokS))
@@ -138,6 +125,24 @@ final class BenchCommand implements Callable<Integer> {
         if (json) System.out.println(Json.MAPPER.writeValueAsString(o));
         else System.out.print(BenchTable.render(o));
         return 0;
+    }
+
+    /** The fixed request: prompt (chat template, or plain text for --media none), media, and a label for the output. */
+    record Request(String prompt, List<RgbImage> images, List<List<RgbImage>> videos, String label) {}
+
+    private Request request(VisionLanguageModel m, Target target) {
+        if ("none".equals(media)) return new Request(textPrompt(m, promptTokens), List.of(), List.of(), "none (text only)");
+        boolean asVideo = video != null || (image == null && (media != null ? media.equals("video") : target.videoByDefault()));
+        if (asVideo && !m.capabilities().videos()) throw new IllegalArgumentException(m.name() + " (" + m.family() + ") does not take videos");
+        String prompt = m.chatTemplate().render(List.of(Message.of("user", (asVideo ? m.videoMarker() : "<image>") + "\nDescribe the "
+                + (asVideo ? "video" : "image") + " in detail.")), true);
+        if (!asVideo) {
+            RgbImage img = image != null ? ImageDecoder.decode(image) : SyntheticMedia.picture();
+            return new Request(prompt, List.of(img), List.of(), "image " + size(img));
+        }
+        List<RgbImage> frames = video != null ? Media.videos(List.of(video), m, m.frameSampler()).getFirst()
+                : SyntheticMedia.video(Math.max(1, m.preferredVideoFrames()));
+        return new Request(prompt, List.of(), List.of(frames), "video, " + frames.size() + " frames " + size(frames.getFirst()));
     }
 
     private Target target() throws IOException {

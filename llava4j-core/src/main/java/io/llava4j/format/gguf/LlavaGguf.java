@@ -291,7 +291,7 @@ public final class LlavaGguf {
                         DType to = t.rank() == 2 ? type : DType.F32;
                         if (part.equals("self_attn.q_proj") || part.equals("self_attn.k_proj")) {
                             int heads = part.equals("self_attn.q_proj") ? text.numHeads() : text.numKvHeads();
-                            tw.tensor(g, storedType(t, to), t.shape(), a -> convert(permuteRows(t, heads, false, a), to, a));
+                            tw.tensor(g, storedType(t, to), t.shape(), a -> converted(t, convert(permuteRows(t, heads, false, a), to, a)));
                         } else {
                             later(tw, g, t, to);
                         }
@@ -365,7 +365,13 @@ public final class LlavaGguf {
 
     /** Adds t to be converted to {@code type} (with convert's fallbacks) when the writer reaches it. */
     private static void later(GgufWriter w, String g, Tensor t, DType type) {
-        w.tensor(g, storedType(t, type), t.shape(), a -> convert(t, type, a));
+        w.tensor(g, storedType(t, type), t.shape(), a -> converted(t, convert(t, type, a)));
+    }
+
+    /** c, made from src; src's memory-mapped pages are handed back once copied, so exporting keeps one tensor resident. */
+    private static Tensor converted(Tensor src, Tensor c) {
+        if (c.data() != src.data() && src.data().isMapped()) src.data().unload();
+        return c;
     }
 
     /** The type {@link #convert} stores t as when asked for {@code type}. */
