@@ -46,6 +46,11 @@ final class BenchCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--quant", paramLabel = "Q", description = "f16 (default), q8_0, q4_0, q4_k. With --model: quantize a safetensors/.bin model at load time.")
     String quant;
+    @Option(names = "--load-8bit", description = "Same as --quant q8_0 (the chat command's flag).") boolean load8bit;
+    @Option(names = "--load-4bit", description = "Same as --quant q4_0.") boolean load4bit;
+    @Option(names = "--vision-tower", paramLabel = "DIR", description = "With --model: vision tower folder for original-layout checkpoints.") String visionTower;
+    @Option(names = "--lora", paramLabel = "DIR", description = "With --model: PEFT LoRA adapter folder, applied unmerged.") Path lora;
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "With --model: override lora_alpha.") Double loraAlpha;
     @Option(names = "--format", paramLabel = "F", description = "With --shape: safetensors (quantized at load time) or gguf (a llama.cpp pair). "
             + "Default: gguf for quantized llava-1.5 shapes, else safetensors.")
     String format;
@@ -101,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         String quantLabel = target.loadQuant() != null ? BenchModels.quantName(target.loadQuant()) : storedQuant;
         long t0 = System.nanoTime();
         ObjectNode o = Json.MAPPER.createObjectNode();
-        try (VisionLanguageModel m = ModelRegistry.load(target.dir(), new LoadOptions(null, null, null, target.loadQuant()))) {
+        try (VisionLanguageModel m = ModelRegistry.load(target.dir(), new LoadOptions(visionTower, lora, loraAlpha, target.loadQuant()))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
             Request req = request(m, target);
             List<RequestBench.Run> all = RequestBench.run(m, req.prompt(), req.images(), req.videos(), newTokens, warmup, runs);
@@ -147,7 +152,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private Target target() throws IOException {
         if ((shape == null) == (model == null)) throw new IllegalArgumentException("give either --shape NAME or --model DIR|FILE.gguf");
-        DType q = quant == null ? null : BenchModels.parseQuant(quant);
+        if ((quant != null ? 1 : 0) + (load8bit ? 1 : 0) + (load4bit ? 1 : 0) > 1) throw new IllegalArgumentException("give one of --quant, --load-8bit, --load-4bit");
+        DType q = quant != null ? BenchModels.parseQuant(quant) : load8bit ? DType.Q8_0 : load4bit ? DType.Q4_0 : null;
         if (shape != null) {
             RandomLlavaCheckpoint.Named named = RandomLlavaCheckpoint.Named.of(shape);
             DType qq = q == null ? DType.F16 : q;

@@ -61,6 +61,27 @@ class BenchCommandTest {
         assertEquals(io.llava4j.bench.SyntheticMedia.picture(), io.llava4j.media.ImageDecoder.decode(png));
     }
 
+    /** --model FILE.gguf: the pair in the file's folder, labelled with the stored type; --quant is refused for GGUF. */
+    @Test
+    void ggufFileInAFolderWithItsConfig(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path src = Fixtures.dir("llava-1.5-tiny");
+        try (var files = java.nio.file.Files.list(src)) {
+            for (java.nio.file.Path p : files.toList()) {
+                if (java.nio.file.Files.isRegularFile(p) && !p.toString().endsWith(".safetensors")) java.nio.file.Files.copy(p, tmp.resolve(p.getFileName()));
+            }
+        }
+        java.nio.file.Path text = io.llava4j.format.gguf.LlavaGguf.exportFolder(src, DType.Q8_0, tmp).getFirst();
+        CliRunner.Result r = CliRunner.run(null, "bench", "--model", text.toString(), "--runs", "1", "--warmup", "0", "--max-new-tokens", "2",
+                "--bandwidth-mib", "64", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode o = Json.MAPPER.readTree(r.out());
+        assertEquals("gguf", o.get("format").asText());
+        assertEquals("q8_0", o.get("quant").asText());
+        CliRunner.Result q = CliRunner.run(null, "bench", "--model", tmp.toString(), "--quant", "q4_0", "--runs", "1");
+        assertEquals(2, q.exitCode());
+        assertTrue(q.err().contains("--quant applies to safetensors"), q.err());
+    }
+
     @Test
     void wrongArgumentsAreOneLineErrors() {
         CliRunner.Result none = CliRunner.run(null, "bench", "--runs", "1");
