@@ -68,6 +68,22 @@ public final class DecoderLm {
 
     public DecoderConfig config() { return cfg; }
 
+    /**
+     * Bytes of weights one decode step reads, as stored in memory (quantized, mapped or converted): every layer's
+     * linear weights (and LoRA factors) and the output projection; norms, biases and the one embedding row are left
+     * out (under 0.1 % at 7B). Used for the bandwidth bound of decoding (bytes per token / read bandwidth).
+     */
+    public long decodeWeightBytes() {
+        long sum = lmHead.data().byteSize();
+        for (Layer L : layers) {
+            for (Linear lin : new Linear[] {L.q(), L.k(), L.v(), L.o(), L.gate(), L.up(), L.down()}) {
+                sum += lin.weight().data().byteSize();
+                if (lin.hasLora()) sum += lin.loraA().data().byteSize() + lin.loraB().data().byteSize();
+            }
+        }
+        return sum;
+    }
+
     public KvCache newCache(int capacity) { return new KvCache(cfg.numLayers(), cfg.kvDim(), capacity); }
 
     /** Embedding rows for token ids, written to out at row offset {@code row}. */

@@ -253,15 +253,18 @@ public final class Quant {
         return scale;
     }
 
-    /** A quantized copy of a 2-D weight (rows a whole number of blocks), off-heap. */
-    public static Tensor quantize(Tensor w, DType t) {
+    /** A quantized copy of a 2-D weight (rows a whole number of blocks), off-heap (freed when unreachable). */
+    public static Tensor quantize(Tensor w, DType t) { return quantize(w, t, java.lang.foreign.Arena.ofAuto()); }
+
+    /** As {@link #quantize(Tensor, DType)}, allocated in {@code arena} (freed when the caller closes it, e.g. once written). */
+    public static Tensor quantize(Tensor w, DType t, java.lang.foreign.Arena arena) {
         if (!t.isQuantized()) throw new IllegalArgumentException(t + " is not block-quantized");
         int bs = t.blockSize();
         long n = w.numel();
         if (n % bs != 0) throw new IllegalArgumentException(w.name() + ": " + n + " values is not a whole number of " + t + " blocks of " + bs);
         if (n / bs > Integer.MAX_VALUE) throw new IllegalArgumentException(w.name() + " is too large to quantize in one piece");
         int blocks = (int) (n / bs);
-        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(t.sizeOf(n), 64);
+        MemorySegment out = arena.allocate(t.sizeOf(n), 64);
         // Widen and quantize a few thousand blocks at a time per thread: the heap never holds the whole tensor as floats.
         int sub = t == DType.Q4_K ? 256 : 4096;
         io.llava4j.kernels.Parallel.forRange(blocks, sub, (from, to) -> {

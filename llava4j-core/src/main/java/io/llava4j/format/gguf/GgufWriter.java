@@ -1,10 +1,12 @@
 package io.llava4j.format.gguf;
 
+import io.llava4j.tensor.DType;
 import io.llava4j.tensor.Tensor;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -16,16 +18,34 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Writes a GGUF v3 file atomically (a temp file in the same folder, then a rename): metadata in insertion order, then
  * tensor infos, then each tensor's bytes at an offset aligned to {@code general.alignment} (32 unless the metadata
  * says otherwise). Tensors are written as stored (type and bytes); shapes are given row-major and written as ggml's ne
- * (reversed).
+ * (reversed). A tensor may also be given as a {@link Source} that makes its data only when it is written, so a large
+ * model (e.g. one converted or quantized tensor by tensor) is streamed to disk and never held whole in memory.
  */
 public final class GgufWriter {
+    /** Makes a tensor's data at write time, in an arena that is closed as soon as the tensor is written. */
+    @FunctionalInterface
+    public interface Source {
+        Tensor open(Arena arena);
+    }
+
+    /** A tensor to write: type and shape known up front (the header precedes the data), data made by {@code source}. */
+    private record Entry(DType type, long[] shape, Source source) {
+        long bytes() {
+            long n = 1;
+            for (long d : shape) n *= d;
+            return type.isQuantized() ? type.sizeOf(n) : n * type.bytes();
+        }
+    }
+
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
-    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    private final Map<String, Entry> tensors = new LinkedHashMap<>();
+    private LongConsumer progress;
 
     public GgufWriter put(String key, GgufValue v) {
         metadata.put(key, v);
@@ -39,12 +59,27 @@ public final class GgufWriter {
 
     /** Adds a tensor under {@code name} (its own name is ignored). */
     public GgufWriter tensor(String name, Tensor t) {
-        GgmlType.of(t.dtype()); // validates
-        if (tensors.put(name, t) != null) throw new IllegalArgumentException("tensor " + name + " added twice");
+        return tensor(name, t.dtype(), t.shape(), arena -> t);
+    }
+
+    /**
+     * Adds a tensor of the given type and row-major shape whose data {@code source} makes when the file is written
+     * (checked against type and shape then).
+     */
+    public GgufWriter tensor(String name, DType type, long[] shape, Source source) {
+        GgmlType.of(type); // validates
+        if (tensors.put(name, new Entry(type, shape.clone(), source)) != null) throw new IllegalArgumentException("tensor " + name + " added twice");
         return this;
     }
 
-    public Map<String, Tensor> tensors() { return tensors; }
+    /** Called with the bytes of tensor data written so far, after each tensor. */
+    public GgufWriter onProgress(LongConsumer progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /** Names of the tensors added so far, in file order. */
+    public java.util.Set<String> tensorNames() { return java.util.Collections.unmodifiableSet(tensors.keySet()); }
 
     public void write(Path file) throws IOException {
         int alignment = metadata.containsKey("general.alignment") ? (int) metadata.get("general.alignment").asLong() : GgufFile.DEFAULT_ALIGNMENT;
@@ -61,28 +96,38 @@ public final class GgufWriter {
                 out.value(e.getValue());
             }
             long offset = 0;
-            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-                Tensor t = e.getValue();
+            for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+                Entry t = e.getValue();
                 out.string(e.getKey());
                 long[] shape = t.shape();
                 out.i32(shape.length);
                 for (int d = shape.length - 1; d >= 0; d--) out.i64(shape[d]);
-                out.i32(GgmlType.of(t.dtype()).id);
+                out.i32(GgmlType.of(t.type()).id);
                 out.i64(offset);
-                offset = GgufFile.align(offset + t.data().byteSize(), alignment);
+                offset = GgufFile.align(offset + t.bytes(), alignment);
             }
             out.pad(alignment);
             long dataStart = out.written;
             byte[] buf = new byte[1 << 20];
-            for (Tensor t : tensors.values()) {
-                MemorySegment seg = t.data();
-                long size = seg.byteSize();
-                for (long p = 0; p < size; p += buf.length) {
-                    int n = (int) Math.min(buf.length, size - p);
-                    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, 0, n);
-                    out.bytes(buf, n);
+            for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+                Entry entry = e.getValue();
+                try (Arena arena = Arena.ofShared()) { // shared: sources may fill it from the worker threads (parallel quantizing)
+                    Tensor t = entry.source().open(arena);
+                    if (t.dtype() != entry.type() || !java.util.Arrays.equals(t.shape(), entry.shape()) || t.data().byteSize() != entry.bytes()) {
+                        throw new IllegalStateException("tensor " + e.getKey() + ": made as " + t.dtype() + " " + java.util.Arrays.toString(t.shape())
+                                + ", declared " + entry.type() + " " + java.util.Arrays.toString(entry.shape()));
+                    }
+                    MemorySegment seg = t.data();
+                    long size = seg.byteSize();
+                    for (long p = 0; p < size; p += buf.length) {
+                        int n = (int) Math.min(buf.length, size - p);
+                        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, 0, n);
+                        out.bytes(buf, n);
+                    }
+                    if (seg.isMapped()) seg.unload(); // a mapped source's pages are not needed again: keep resident memory low
                 }
                 while ((out.written - dataStart) % alignment != 0) out.u8(0);
+                if (progress != null) progress.accept(out.written - dataStart);
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);

@@ -265,7 +265,8 @@ public final class LlavaGguf {
                               double[] imageMean, double[] imageStd, DType type, String name, Path textOut, Path mmprojOut)
             throws IOException {
         if (type != DType.F16 && type != DType.F32 && !type.isQuantized()) throw new IllegalArgumentException("cannot export as " + type);
-        try (Arena arena = Arena.ofConfined()) {
+        {
+            // Every tensor is converted when the writer reaches it and dropped once written: a 7B model is streamed.
             GgufWriter tw = new GgufWriter();
             tw.putString("general.architecture", "llama").putString("general.name", name)
                     .putU32("general.file_type", fileType(type)).putU32("general.quantization_version", 2)
@@ -277,7 +278,7 @@ public final class LlavaGguf {
                     .putF32("llama.rope.freq_base", (float) text.ropeTheta()).putU32("llama.vocab_size", text.vocabSize());
             DType edge = type == DType.Q4_0 || type == DType.Q4_K ? DType.Q8_0 : type;
             String dec = TEXT_PREFIX + "model.";
-            addText(tw, hf, "token_embd.weight", TEXT_PREFIX + "model.embed_tokens.weight", edge, arena);
+            later(tw, "token_embd.weight", hf.get(TEXT_PREFIX + "model.embed_tokens.weight"), edge);
             for (int l = 0; l < text.numLayers(); l++) {
                 String p = dec + "layers." + l + ".";
                 for (String part : List.of("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
@@ -287,16 +288,19 @@ public final class LlavaGguf {
                         if (!hf.has(hfName)) continue;
                         String g = ggufTextName("model.layers." + l + "." + part + "." + kind);
                         Tensor t = hf.get(hfName);
+                        DType to = t.rank() == 2 ? type : DType.F32;
                         if (part.equals("self_attn.q_proj") || part.equals("self_attn.k_proj")) {
-                            t = permuteRows(t, part.equals("self_attn.q_proj") ? text.numHeads() : text.numKvHeads(), false, arena);
+                            int heads = part.equals("self_attn.q_proj") ? text.numHeads() : text.numKvHeads();
+                            tw.tensor(g, storedType(t, to), t.shape(), a -> converted(t, convert(permuteRows(t, heads, false, a), to, a)));
+                        } else {
+                            later(tw, g, t, to);
                         }
-                        tw.tensor(g, convert(t, t.rank() == 2 ? type : DType.F32));
                     }
                 }
             }
-            addText(tw, hf, "output_norm.weight", dec + "norm.weight", DType.F32, arena);
+            later(tw, "output_norm.weight", hf.get(dec + "norm.weight"), DType.F32);
             Optional<Tensor> head = hf.find(TEXT_PREFIX + "lm_head.weight");
-            tw.tensor("output.weight", convert(head.orElseGet(() -> hf.get(dec + "embed_tokens.weight")), edge));
+            later(tw, "output.weight", head.orElseGet(() -> hf.get(dec + "embed_tokens.weight")), edge);
             tw.write(textOut);
 
             if (mmprojOut == null) return;
@@ -317,15 +321,15 @@ public final class LlavaGguf {
             for (int k = 0; ; k += 2) {
                 String p = PROJECTOR_PREFIX + "linear_" + (k / 2 + 1) + ".";
                 if (!hf.has(p + "weight")) break;
-                vw.tensor("mm." + k + ".weight", convert(hf.get(p + "weight"), DType.F16));
-                if (hf.has(p + "bias")) vw.tensor("mm." + k + ".bias", convert(hf.get(p + "bias"), DType.F32));
+                later(vw, "mm." + k + ".weight", hf.get(p + "weight"), DType.F16);
+                if (hf.has(p + "bias")) later(vw, "mm." + k + ".bias", hf.get(p + "bias"), DType.F32);
             }
             String vp = VISION_PREFIX;
-            vw.tensor("v.class_embd", convert(hf.get(vp + "embeddings.class_embedding"), DType.F32));
-            vw.tensor("v.patch_embd.weight", convert(hf.get(vp + "embeddings.patch_embedding.weight"), DType.F16));
-            vw.tensor("v.position_embd.weight", convert(hf.get(vp + "embeddings.position_embedding.weight"), DType.F16));
-            vw.tensor("v.pre_ln.weight", convert(hf.get(vp + "pre_layrnorm.weight"), DType.F32));
-            vw.tensor("v.pre_ln.bias", convert(hf.get(vp + "pre_layrnorm.bias"), DType.F32));
+            later(vw, "v.class_embd", hf.get(vp + "embeddings.class_embedding"), DType.F32);
+            later(vw, "v.patch_embd.weight", hf.get(vp + "embeddings.patch_embedding.weight"), DType.F16);
+            later(vw, "v.position_embd.weight", hf.get(vp + "embeddings.position_embedding.weight"), DType.F16);
+            later(vw, "v.pre_ln.weight", hf.get(vp + "pre_layrnorm.weight"), DType.F32);
+            later(vw, "v.pre_ln.bias", hf.get(vp + "pre_layrnorm.bias"), DType.F32);
             for (int l = 0; l < featureLayers; l++) {
                 String p = vp + "encoder.layers." + l + ".";
                 String[][] parts = {{"self_attn.q_proj", "attn_q"}, {"self_attn.k_proj", "attn_k"}, {"self_attn.v_proj", "attn_v"},
@@ -335,7 +339,7 @@ public final class LlavaGguf {
                     for (String kind : List.of("weight", "bias")) {
                         if (!hf.has(p + part[0] + "." + kind)) continue;
                         Tensor t = hf.get(p + part[0] + "." + kind);
-                        vw.tensor("v.blk." + l + "." + part[1] + "." + kind, convert(t, t.rank() == 2 ? DType.F16 : DType.F32));
+                        later(vw, "v.blk." + l + "." + part[1] + "." + kind, t, t.rank() == 2 ? DType.F16 : DType.F32);
                     }
                 }
             }
@@ -359,8 +363,23 @@ public final class LlavaGguf {
         return List.of(text, mm);
     }
 
-    private static void addText(GgufWriter w, WeightMap hf, String g, String name, DType type, Arena arena) {
-        w.tensor(g, convert(hf.get(name), type));
+    /** Adds t to be converted to {@code type} (with convert's fallbacks) when the writer reaches it. */
+    private static void later(GgufWriter w, String g, Tensor t, DType type) {
+        w.tensor(g, storedType(t, type), t.shape(), a -> converted(t, convert(t, type, a)));
+    }
+
+    /** c, made from src; src's memory-mapped pages are handed back once copied, so exporting keeps one tensor resident. */
+    private static Tensor converted(Tensor src, Tensor c) {
+        if (c.data() != src.data() && src.data().isMapped()) src.data().unload();
+        return c;
+    }
+
+    /** The type {@link #convert} stores t as when asked for {@code type}. */
+    static DType storedType(Tensor t, DType type) {
+        if (!type.isQuantized()) return type;
+        long row = t.shape()[t.rank() - 1];
+        if (row % type.blockSize() != 0) return row % 32 == 0 ? DType.Q8_0 : DType.F16;
+        return type;
     }
 
     private static GgufValue floats(double[] v) {
@@ -383,15 +402,15 @@ public final class LlavaGguf {
     }
 
     /** t stored as {@code type}: as is when it already is, else widened and converted (rows not whole blocks fall back). */
-    static Tensor convert(Tensor t, DType type) {
-        if (type.isQuantized()) {
-            long row = t.shape()[t.rank() - 1];
-            if (row % type.blockSize() != 0) type = row % 32 == 0 ? DType.Q8_0 : DType.F16;
-        }
+    static Tensor convert(Tensor t, DType type) { return convert(t, type, Arena.ofAuto()); }
+
+    /** As {@link #convert(Tensor, DType)}, a converted copy allocated in {@code arena}. */
+    static Tensor convert(Tensor t, DType type, Arena arena) {
+        type = storedType(t, type);
         if (t.dtype() == type) return t;
-        if (type.isQuantized()) return Quant.quantize(t, type);
+        if (type.isQuantized()) return Quant.quantize(t, type, arena);
         float[] f = t.toFloatArray();
-        MemorySegment seg = Arena.ofAuto().allocate((long) f.length * type.bytes(), 64);
+        MemorySegment seg = arena.allocate((long) f.length * type.bytes(), 64);
         switch (type) {
             case F32 -> MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, f.length);
             case F16 -> { for (int i = 0; i < f.length; i++) seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(f[i])); }
