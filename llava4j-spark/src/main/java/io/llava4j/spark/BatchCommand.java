@@ -100,8 +100,8 @@ public final class BatchCommand implements Callable<Integer> {
                 output.toAbsolutePath().normalize().toString(), failFirstAttempt);
         List<BatchItem> items = BatchInput.read(input, images, prompt);
         BatchJob.Summary s = BatchJob.run(spec, items, partitionSize, master, maxFailures, conf, System.err);
-        System.err.printf("batch: %d items in %d partitions (%d already committed): %d answered, %d bad items, %.1f s, %.2f items/s%n",
-                s.items(), s.partitions(), s.skippedPartitions(), s.answered(), s.errors(), s.seconds(), s.itemsPerSecond());
+        System.err.printf("batch: %d items in %d partitions (%d already committed): %d answered, %d bad items (errors.jsonl), %d failed task attempts retried, %.1f s, %.2f items/s%n",
+                s.items(), s.partitions(), s.skippedPartitions(), s.answered(), s.errors(), s.failedAttempts(), s.seconds(), s.itemsPerSecond());
         System.out.println(output);
         return 0;
     }

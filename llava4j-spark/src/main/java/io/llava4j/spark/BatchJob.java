@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class BatchJob {
     /** What a run did. {@code skippedPartitions}: committed before this run. */
-    public record Summary(int items, int partitions, int skippedPartitions, int answered, int errors, double seconds) {
+    public record Summary(int items, int partitions, int skippedPartitions, int answered, int errors, long failedAttempts, double seconds) {
         public double itemsPerSecond() { return seconds > 0 ? answered / seconds : 0; }
     }
 
@@ -46,6 +46,7 @@ public final class BatchJob {
         }
         long t0 = System.nanoTime();
         int answered = 0, errors = 0;
+        long failedAttempts = 0;
         if (!pending.isEmpty()) {
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf(master, maxFailures, conf))) {
                 if (!conf.containsKey("spark.log.level")) sc.setLogLevel("WARN");
@@ -56,6 +57,7 @@ public final class BatchJob {
                         .map(p -> PartitionTask.run(spec, p, itemsDone))
                         .collect();
                 progress.print(true);
+                failedAttempts = progress.failedAttempts();
                 for (PartitionTask.Result r : results) {
                     answered += r.answered();
                     errors += r.errors();
@@ -63,7 +65,8 @@ public final class BatchJob {
             }
         }
         out.mergeErrors();
-        return new Summary(items.size(), all.size(), all.size() - pending.size(), answered, errors, (System.nanoTime() - t0) / 1e9);
+        out.removeTemporary(); // every partition is committed: what is left there are failed attempts' leftovers
+        return new Summary(items.size(), all.size(), all.size() - pending.size(), answered, errors, failedAttempts, (System.nanoTime() - t0) / 1e9);
     }
 
     static List<PartitionTask.Partition> partitions(List<BatchItem> items, int size) {

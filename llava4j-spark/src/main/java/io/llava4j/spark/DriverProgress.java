@@ -22,7 +22,7 @@ final class DriverProgress extends SparkListener {
     private final long total, alreadyDone, accumulatorId;
     private final PrintStream out;
     private final long start = System.nanoTime();
-    private final AtomicLong finished = new AtomicLong();
+    private final AtomicLong finished = new AtomicLong(), failedAttempts = new AtomicLong();
     private final Map<Long, Long> running = new ConcurrentHashMap<>();
     private final boolean tty = System.console() != null;
     private volatile long lastPrint;
@@ -39,6 +39,7 @@ final class DriverProgress extends SparkListener {
     public void onTaskEnd(SparkListenerTaskEnd end) {
         running.remove(end.taskInfo().taskId());
         if (end.reason() == Success$.MODULE$) finished.addAndGet(itemsIn(end.taskInfo().accumulables()));
+        else failedAttempts.incrementAndGet();
         print(false);
     }
 
@@ -57,6 +58,9 @@ final class DriverProgress extends SparkListener {
         }
         return 0;
     }
+
+    /** Task attempts that failed (and were retried, or failed the job). */
+    long failedAttempts() { return failedAttempts.get(); }
 
     /** Items done so far in this run (committed before the run not included). */
     long done() {

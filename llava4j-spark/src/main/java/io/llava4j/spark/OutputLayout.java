@@ -62,6 +62,16 @@ final class OutputLayout {
         }
     }
 
+    /** Deletes _temporary/ and what failed attempts left in it. */
+    void removeTemporary() throws IOException {
+        Path t = dir.resolve("_temporary");
+        if (!Files.isDirectory(t)) return;
+        try (Stream<Path> s = Files.list(t)) {
+            for (Path p : s.toList()) Files.deleteIfExists(p);
+        }
+        Files.deleteIfExists(t);
+    }
+
     /** Gathers every partition's errors into errors.jsonl (atomically). Returns how many bad items there are. */
     int mergeErrors() throws IOException {
         Path errDir = dir.resolve("errors");
