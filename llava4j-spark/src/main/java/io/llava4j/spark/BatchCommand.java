@@ -30,7 +30,7 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder: part-NNNNN.jsonl answers, errors.jsonl. A rerun resumes.")
     Path output;
 
-    @Option(names = "--master", defaultValue = "local[*]", paramLabel = "URL", description = "local[*] (default, embedded), local[N], spark://HOST:7077, k8s://...")
+    @Option(names = "--master", paramLabel = "URL", description = "local[*] (default, embedded; under spark-submit: its --master), local[N], spark://HOST:7077, k8s://...")
     String master;
 
     @Option(names = "--partition-size", defaultValue = "16", paramLabel = "N", description = "Items per partition (the unit of commit and retry; default ${DEFAULT-VALUE}).")
@@ -99,7 +99,7 @@ public final class BatchCommand implements Callable<Integer> {
                 convMode, temperature, topP, topK, repetitionPenalty, maxNewTokens, seed, stop,
                 output.toAbsolutePath().normalize().toString(), failFirstAttempt);
         List<BatchItem> items = BatchInput.read(input, images, prompt);
-        BatchJob.Summary s = BatchJob.run(spec, items, partitionSize, master, maxFailures, conf, System.err);
+        BatchJob.Summary s = BatchJob.run(spec, items, partitionSize, BatchJob.master(master), maxFailures, conf, System.err);
         System.err.printf("batch: %d items in %d partitions (%d already committed): %d answered, %d bad items (errors.jsonl), %d failed task attempts retried, %.1f s, %.2f items/s%n",
                 s.items(), s.partitions(), s.skippedPartitions(), s.answered(), s.errors(), s.failedAttempts(), s.seconds(), s.itemsPerSecond());
         System.out.println(output);

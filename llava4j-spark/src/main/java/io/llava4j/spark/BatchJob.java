@@ -69,6 +69,11 @@ public final class BatchJob {
         return new Summary(items.size(), all.size(), all.size() - pending.size(), answered, errors, failedAttempts, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** The --master given, else the one spark-submit set (spark.master), else the embedded local[*]. */
+    public static String master(String given) {
+        return given != null ? given : System.getProperty("spark.master", "local[*]");
+    }
+
     static List<PartitionTask.Partition> partitions(List<BatchItem> items, int size) {
         List<PartitionTask.Partition> out = new ArrayList<>();
         for (int from = 0, id = 0; from < items.size(); from += size, id++) {

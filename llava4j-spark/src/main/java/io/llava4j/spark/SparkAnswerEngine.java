@@ -26,7 +26,7 @@ public final class SparkAnswerEngine implements AnswerEngine {
         if (r.limit() != null) items = items.subList(0, Math.min(r.limit(), items.size()));
         Path work = r.answers().resolveSibling("." + r.answers().getFileName() + ".spark");
         BatchSpec spec = withModelArgs(BatchSpec.greedy(r.model(), r.maxNewTokens(), work), r);
-        BatchJob.Summary s = BatchJob.run(spec, items, 16, r.master() != null ? r.master() : "local[*]", 4, Map.of(), System.err);
+        BatchJob.Summary s = BatchJob.run(spec, items, 16, BatchJob.master(r.master()), 4, Map.of(), System.err);
         Path tmp = Files.createTempFile(r.answers().getParent(), ".answers", ".tmp");
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             for (Path part : new OutputLayout(work).answerFiles()) {
