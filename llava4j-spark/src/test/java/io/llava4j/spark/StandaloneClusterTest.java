@@ -58,11 +58,24 @@ class StandaloneClusterTest {
         }
     }
 
+    static void awaitListening(int port) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the Spark master did not start; see " + tmp.resolve("master.log"), e);
+                Thread.sleep(200);
+            }
+        }
+    }
+
     @BeforeAll
     static void startCluster() throws Exception {
         int port = freePort();
         masterUrl = "spark://127.0.0.1:" + port;
         start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0");
+        awaitListening(port); // a worker that finds no master retries only after 5-15 s
         for (int w = 1; w <= 2; w++) {
             Path work = Files.createDirectories(tmp.resolve("worker" + w));
             start("worker" + w, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
