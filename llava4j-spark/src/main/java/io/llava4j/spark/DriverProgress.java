@@ -26,6 +26,7 @@ final class DriverProgress extends SparkListener {
     private final Map<Long, Long> running = new ConcurrentHashMap<>();
     private final boolean tty = System.console() != null;
     private volatile long lastPrint;
+    private String lastLine = "";
 
     DriverProgress(long total, long alreadyDone, long accumulatorId, PrintStream out) {
         this.total = total;
@@ -77,6 +78,9 @@ final class DriverProgress extends SparkListener {
         long eta = rate > 0 ? Math.round((total - doneAll) / rate) : -1;
         String line = String.format("batch: %d/%d items  %.2f items/s  ETA %s", doneAll, total, rate,
                 eta < 0 ? "?" : eta / 60 + "m" + eta % 60 + "s");
+        String counts = line.substring(0, line.indexOf("items") + 5);
+        if (force && !tty && lastLine.equals(counts)) return; // the last task's line already said it
+        lastLine = counts;
         if (tty) out.print("\r" + line + (force ? "\n" : ""));
         else out.println(line);
     }
