@@ -19,7 +19,6 @@ public interface AnswerEngine {
      * file: one row {question_id, prompt, text, answer_id, model_id, metadata} per answered question, in question
      * order. Questions that cannot be answered (unreadable image, prompt too long) are reported, not answered.
      *
-     * @param modelArgs model options as the CLI takes them (e.g. {@code --load-8bit}, {@code --threads 4})
      * @return how many questions could not be answered
      */
     int answer(Request request) throws Exception;
@@ -28,6 +27,7 @@ public interface AnswerEngine {
      * @param questions    the question file
      * @param images       the folder image paths are relative to
      * @param model        the model folder
+     * @param modelArgs    model options as the CLI takes them (e.g. {@code --load-8bit}, {@code --threads 4})
      * @param answers      the answer file to write (replaced atomically)
      * @param limit        only the first N questions, or null
      * @param master       where to run (engine-specific, e.g. {@code local[*]} or {@code spark://host:7077}), or null
