@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -86,13 +85,21 @@ final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Video benchmarks run through the prompt builders: frames per video (default: the model's sampler).")
     Integer frames;
 
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "NAME", description = "local (this process; default) or spark (llava4j-spark, see docs/SPARK.md).")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "URL", description = "With --engine spark: local[*] (default), spark://HOST:7077, k8s://...")
+    String master;
+
     /** Zero-shot video QA benchmarks (Video-ChatGPT / Video-LLaVA layout: test_q.json, test_a.json, a video folder). */
     static final java.util.Set<String> VIDEO_QA = java.util.Set.of("videoqa", "msvd_qa", "msrvtt_qa", "tgif_qa", "activitynet_qa");
 
     @Override
     public Integer call() throws Exception {
+        if (VIDEO_QA.contains(benchmark) && !engine.equals("local")) throw new IllegalArgumentException("--engine " + engine + " answers question-file benchmarks; video QA runs locally");
         io.llava4j.eval.BenchmarkPrompts builder = io.llava4j.eval.BenchmarkPromptsRegistry.find(benchmark);
         if (builder != null) {
+            if (!engine.equals("local")) throw new IllegalArgumentException("--engine " + engine + " answers the plain question-file benchmarks; " + benchmark + " runs locally");
             if (!lang.equals("en") && !lang.equals("cn")) throw new IllegalArgumentException("--lang must be en or cn, got " + lang);
             var options = new io.llava4j.eval.GenerateOptions(questions, images, allRounds, lang, convMode);
             return PromptRunner.run(builder, model.model, model.loadOptions(), new PromptRunner.Settings(data, out, options, limit, chunks, chunkIdx,
@@ -124,6 +131,16 @@ final class EvalRunCommand implements Callable<Integer> {
         Path answersDir = (out != null ? out : data).resolve("answers");
         Files.createDirectories(answersDir);
         Path answers = answersDir.resolve(chunks == 1 ? modelId + ".jsonl" : modelId + "_" + chunks + "_" + chunkIdx + ".jsonl");
+        if (!engine.equals("local")) {
+            // Another engine answers the whole file (it resumes and splits on its own); chunks stay a local-run notion.
+            if (chunks != 1) throw new IllegalArgumentException("--chunks is for local runs; --engine " + engine + " splits the work itself");
+            int unanswered = io.llava4j.eval.AnswerEngine.named(engine).answer(new io.llava4j.eval.AnswerEngine.Request(
+                    qFile, imgDir, model.model, model.asArgs(), convMode, maxNewTokens == null ? 128 : maxNewTokens,
+                    temperature == null ? 0 : temperature, limit, answers, master));
+            if (unanswered > 0) System.err.println("eval " + benchmark + ": " + unanswered + " questions could not be answered (see the errors file)");
+            System.out.println(answers);
+            return 0;
+        }
         Set<String> done = new HashSet<>();
         if (Files.exists(answers)) {
             List<String> lines = Files.readAllLines(answers, StandardCharsets.UTF_8);
@@ -230,11 +247,7 @@ final class EvalRunCommand implements Callable<Integer> {
     }
 
     /** Deterministic 22-character id (the seeds use a random shortuuid), so a resumed run writes the same file. */
-    static String answerId(String model, String qid) throws Exception {
-        byte[] h = MessageDigest.getInstance("SHA-256").digest((model + "\u0000" + qid).getBytes(StandardCharsets.UTF_8));
-        String alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 22; i++) sb.append(alphabet.charAt((h[i] & 0xff) % alphabet.length()));
-        return sb.toString();
+    static String answerId(String model, String qid) {
+        return io.llava4j.eval.AnswerEngine.answerId(model, qid);
     }
 }

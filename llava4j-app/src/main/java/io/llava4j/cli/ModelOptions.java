@@ -37,4 +37,16 @@ final class ModelOptions {
         io.llava4j.tensor.DType q = load8bit ? io.llava4j.tensor.DType.Q8_0 : load4bit ? io.llava4j.tensor.DType.Q4_0 : null;
         return new io.llava4j.model.LoadOptions(visionTower, lora, loraAlpha, q);
     }
+
+    /** These options as command-line arguments, for an engine that loads the model in other processes. */
+    java.util.List<String> asArgs() {
+        java.util.List<String> a = new java.util.ArrayList<>();
+        if (visionTower != null) a.addAll(java.util.List.of("--vision-tower", visionTower));
+        if (lora != null) a.addAll(java.util.List.of("--lora", lora.toAbsolutePath().toString()));
+        if (loraAlpha != null) a.addAll(java.util.List.of("--lora-alpha", loraAlpha.toString()));
+        if (load8bit) a.add("--load-8bit");
+        if (load4bit) a.add("--load-4bit");
+        if (threads != null) a.addAll(java.util.List.of("--threads", threads.toString()));
+        return a;
+    }
 }
