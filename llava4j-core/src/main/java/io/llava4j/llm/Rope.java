@@ -19,6 +19,11 @@ public final class Rope {
 
     /** Rotates every head of rows x (n, heads*headDim), row i at position pos0 + i. */
     public void apply(float[] x, int n, int heads, int pos0) {
+        apply(x, 0, n, heads, pos0);
+    }
+
+    /** As {@link #apply(float[], int, int, int)} on the n rows starting at row {@code row0} of x (batched decoding). */
+    public void apply(float[] x, int row0, int n, int heads, int pos0) {
         int half = headDim / 2;
         float[] cos = new float[half], sin = new float[half];
         for (int t = 0; t < n; t++) {
@@ -29,7 +34,7 @@ public final class Rope {
                 sin[i] = (float) Math.sin(angle);
             }
             for (int h = 0; h < heads; h++) {
-                int o = (t * heads + h) * headDim;
+                int o = ((row0 + t) * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
                     float a = x[o + i], b = x[o + i + half];
                     x[o + i] = a * cos[i] - b * sin[i];
