@@ -226,7 +226,7 @@ public final class BatchScheduler implements GenerationService {
                 token = t;
                 return true;
             }
-            gen.emit(new Generation.Event.Done(promptTokens, decoding.tokenIds(), decoding.text(), decoding.finishReason(),
+            gen.emit(new Generation.Event.Done(promptTokens, decoding.tokenIds(), decoding.text(), decoding.stopReason(),
                     firstTokenNanos - gen.submittedNanos, now - firstTokenNanos));
             return false;
         }

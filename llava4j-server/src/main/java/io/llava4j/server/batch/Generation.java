@@ -1,5 +1,7 @@
 package io.llava4j.server.batch;
 
+import io.llava4j.generate.StopChecker;
+
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -17,12 +19,15 @@ public final class Generation {
         /** Text that became final (UTF-8-safe, stop strings held back). */
         record Text(String delta) implements Event {}
         /**
-         * @param tokenIds     generated ids (the EOS id included when generation ended on one)
-         * @param finishReason "stop" or "length"
-         * @param ttftNanos    from submission to the first token (queue wait and prefill included)
-         * @param decodeNanos  from the first token to the last
+         * @param tokenIds    generated ids (the EOS id included when generation ended on one)
+         * @param stopReason  NONE when the token limit ended it
+         * @param ttftNanos   from submission to the first token (queue wait and prefill included)
+         * @param decodeNanos from the first token to the last
          */
-        record Done(int promptTokens, int[] tokenIds, String text, String finishReason, long ttftNanos, long decodeNanos) implements Event {}
+        record Done(int promptTokens, int[] tokenIds, String text, StopChecker.Reason stopReason, long ttftNanos, long decodeNanos) implements Event {
+            /** OpenAI's finish_reason: "stop" (EOS or a stop string) or "length". */
+            public String finishReason() { return stopReason == StopChecker.Reason.NONE ? "length" : "stop"; }
+        }
         /** The request failed or was refused after submission. */
         record Failed(RuntimeException error) implements Event {}
     }

@@ -46,6 +46,14 @@ class BatchSchedulerTest {
     @AfterAll
     static void close() { model.close(); }
 
+    /** A prompt whose greedy answer does not end by itself within 64 tokens, so only cancellation stops it early. */
+    static MultimodalPrompt longRunner() {
+        for (MultimodalPrompt p : prompts) {
+            if (Generator.generate(model, p, SamplingParams.greedy().withMaxNewTokens(64), null).stopReason() == io.llava4j.generate.StopChecker.Reason.NONE) return p;
+        }
+        throw new AssertionError("every test prompt ends within 64 tokens");
+    }
+
     static Generation.Event.Done await(Generation g) throws InterruptedException {
         StringBuilder streamed = new StringBuilder();
         while (true) {
@@ -98,7 +106,7 @@ class BatchSchedulerTest {
         try (BatchScheduler s = new BatchScheduler(model, 1, 1)) {
             s.setStepPause(5_000_000);
             SamplingParams longAnswer = SamplingParams.greedy().withMaxNewTokens(2000);
-            Generation running = s.submit(prompts.get(1), longAnswer);
+            Generation running = s.submit(longRunner(), longAnswer);
             assertInstanceOf(Generation.Event.Started.class, running.next(30, TimeUnit.SECONDS));
             Generation waiting = s.submit(prompts.get(3), longAnswer);
             assertEquals(1, s.waiting());
@@ -116,6 +124,29 @@ class BatchSchedulerTest {
             assertEquals(2, s.stats().cancelled.get());
             s.setStepPause(0);
             assertEquals(3, await(s.submit(prompts.get(0), SamplingParams.greedy().withMaxNewTokens(3))).tokenIds().length, "still serving");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void blockingUseEqualsGeneratorAndAThrowingCallbackCancels() throws Exception {
+        try (BatchScheduler s = new BatchScheduler(model, 4, 4)) {
+            SamplingParams p = SamplingParams.greedy().withMaxNewTokens(12);
+            Generator.Result expected = Generator.generate(model, prompts.get(0), p, null);
+            StringBuilder streamed = new StringBuilder();
+            Generator.Result got = BlockingGeneration.run(s, prompts.get(0), p, streamed::append);
+            assertArrayEquals(expected.tokenIds(), got.tokenIds());
+            assertEquals(expected.text(), got.text());
+            assertEquals(expected.text(), streamed.toString());
+            assertEquals(expected.stopReason(), got.stopReason());
+
+            s.setStepPause(2_000_000);
+            class Gone extends RuntimeException {}
+            assertThrows(Gone.class, () -> BlockingGeneration.run(s, longRunner(), SamplingParams.greedy().withMaxNewTokens(2000), t -> { throw new Gone(); }));
+            long end = System.currentTimeMillis() + 10_000;
+            while ((s.running() > 0 || s.stats().cancelled.get() == 0) && System.currentTimeMillis() < end) Thread.sleep(10);
+            assertEquals(0, s.running(), "the abandoned request left the batch");
+            assertEquals(1, s.stats().cancelled.get());
         }
     }
 }
