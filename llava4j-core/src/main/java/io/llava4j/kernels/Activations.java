@@ -99,20 +99,12 @@ public final class Activations {
 
     /** SwiGLU's gate: g[i] = silu(g[i]) * u[i] for i < n. */
     public static void siluMul(float[] g, float[] u, int n) {
-        siluMul(g, u, 0, n);
-    }
-
-    /**
-     * As {@link #siluMul(float[], float[], int)} on g[from, from+n) and u[from, from+n): the vector/tail split is relative to
-     * {@code from}, so one row of a batch is computed exactly as the same row alone.
-     */
-    public static void siluMul(float[] g, float[] u, int from, int n) {
-        int i = from, end = from + n;
-        for (int bound = end - n % L; i < bound; i += L) {
+        int i = 0;
+        for (int bound = n - n % L; i < bound; i += L) {
             FloatVector x = FloatVector.fromArray(F, g, i);
             x.div(x.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
         }
-        for (; i < end; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        for (; i < n; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
     }
 
     /** Applies the activation named as in HF configs. */

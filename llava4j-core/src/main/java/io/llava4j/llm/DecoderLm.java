@@ -159,7 +159,7 @@ public final class DecoderLm {
         for (KvCache c : caches) c.reserve(1);
         float[] a = new float[b * h];
         float[] att = new float[b * qDim];
-        float[] qRow = new float[qDim], attRow = new float[qDim];
+        float[] qRow = new float[qDim], attRow = new float[qDim], gRow = new float[inter], uRow = new float[inter];
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
         for (int l = 0; l < layers.length; l++) {
             Layer L = layers[l];
@@ -181,7 +181,7 @@ public final class DecoderLm {
             for (int i = 0; i < b * h; i++) x[i] += o[i];
             L.postNorm().forward(x, b, a);
             float[] g = L.gate().forwardRowExact(a, b), u = L.up().forwardRowExact(a, b);
-            for (int i = 0; i < b; i++) Activations.siluMul(g, u, i * inter, inter);
+            siluMulRows(g, u, b, inter, gRow, uRow);
             float[] d = L.down().forwardRowExact(g, b);
             for (int i = 0; i < b * h; i++) x[i] += d[i];
         }
@@ -190,5 +190,22 @@ public final class DecoderLm {
         float[] logits = new float[b * cfg.vocabSize()];
         io.llava4j.kernels.MatMul.matmulRowExact(hn, b, h, lmHead, null, logits, cfg.vocabSize());
         return logits;
+    }
+
+    /**
+     * SwiGLU row by row through the very method a single step uses, on a copy of each row: the vector/tail split
+     * (and the JIT-compiled code, whose vector exp may differ by an ulp from the interpreter's) is the same as alone.
+     */
+    private static void siluMulRows(float[] g, float[] u, int rows, int inter, float[] gRow, float[] uRow) {
+        if (rows == 1) {
+            Activations.siluMul(g, u, inter);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(g, i * inter, gRow, 0, inter);
+            System.arraycopy(u, i * inter, uRow, 0, inter);
+            Activations.siluMul(gRow, uRow, inter);
+            System.arraycopy(gRow, 0, g, i * inter, inter);
+        }
     }
 }
