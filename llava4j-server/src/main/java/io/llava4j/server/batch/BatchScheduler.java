@@ -149,8 +149,9 @@ public final class BatchScheduler implements GenerationService {
             stats.prefillNanos.addAndGet(System.nanoTime() - t0);
             Generation g = job.gen;
             Decoding d = new Decoding(model, p.inputIds(), job.params, maxNew, s -> g.emit(new Generation.Event.Text(s)));
-            g.emit(new Generation.Event.Started(n));
             active.add(new Sequence(g, d, cache, n, logits));
+            runningCount = active.size(); // counted before the front end hears it started
+            g.emit(new Generation.Event.Started(n));
         } catch (Throwable e) {
             job.gen.emit(new Generation.Event.Failed(asRuntime(e)));
         }
