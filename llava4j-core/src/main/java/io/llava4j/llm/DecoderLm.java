@@ -168,8 +168,8 @@ public final class DecoderLm {
             float[] k = L.k().forwardRowExact(a, b), v = L.v().forwardRowExact(a, b);
             for (int i = 0; i < b; i++) { // per sequence: its position, its cache
                 int pos = caches[i].length();
-                rope.apply(q, i, 1, cfg.numHeads(), pos);
-                rope.apply(k, i, 1, cfg.numKvHeads(), pos);
+                rope.applyRow(q, i, cfg.numHeads(), pos);
+                rope.applyRow(k, i, cfg.numKvHeads(), pos);
                 float[] kv = caches[i].keys(l), vv = caches[i].values(l);
                 System.arraycopy(k, i * kvDim, kv, pos * kvDim, kvDim);
                 System.arraycopy(v, i * kvDim, vv, pos * kvDim, kvDim);
