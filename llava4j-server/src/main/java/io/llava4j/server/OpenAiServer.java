@@ -174,12 +174,30 @@ public final class OpenAiServer implements AutoCloseable {
     private byte[] readBody(HttpExchange ex) throws IOException {
         String len = ex.getRequestHeaders().getFirst("Content-Length");
         if (len != null && Long.parseLong(len) > cfg.maxRequestBytes()) {
+            drain(ex);
             throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
         }
         try (InputStream in = ex.getRequestBody()) {
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cfg.maxRequestBytes() + 1));
-            if (b.length > cfg.maxRequestBytes()) throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
+            if (b.length > cfg.maxRequestBytes()) {
+                drain(ex);
+                throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
+            }
             return b;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body (up to 4x the limit), so a client still sending it reads the 413
+     * instead of a reset connection; a larger body is cut off.
+     */
+    private void drain(HttpExchange ex) {
+        try (InputStream in = ex.getRequestBody()) {
+            long left = 4 * cfg.maxRequestBytes();
+            byte[] buf = new byte[64 << 10];
+            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; ) left -= n;
+        } catch (IOException ignored) {
+            // the client went away: nothing to answer
         }
     }
 
