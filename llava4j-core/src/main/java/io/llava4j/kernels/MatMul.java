@@ -26,6 +26,21 @@ public final class MatMul {
         }
     }
 
+    /**
+     * As {@link #matmul(float[], int, int, Tensor, float[], float[], int)}, but every output row is computed exactly as
+     * it would be for that input row alone (the decode kernels for any n): batched decoding of several sequences gives
+     * each one the same numbers as decoding it by itself. The weights are still read once for all rows.
+     */
+    public static void matmulRowExact(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
+        if (w.numel() != (long) outDim * in) {
+            throw new IllegalArgumentException("matmul: weight " + w + " is not [" + outDim + ", " + in + "]");
+        }
+        switch (w.dtype()) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K -> MatVec.matvec(x, n, in, w, bias, out, outDim);
+            default -> rowwise(x, n, in, w, bias, out, outDim);
+        }
+    }
+
     /** Row-wise form for any storage type: each weight row widened once into a per-thread buffer, dotted with every input row. */
     public static void rowwise(float[] x, int n, int in, Tensor w, float[] bias, float[] out, int outDim) {
         Parallel.forRange(outDim, 16, (from, to) -> {

@@ -136,4 +136,76 @@ public final class DecoderLm {
         float[] hn = finalNorm.forward(lastRow, 1);
         return io.llava4j.kernels.MatMul.matmul(hn, 1, h, lmHead, null, cfg.vocabSize());
     }
+
+    /**
+     * One decode step for several sequences at once (continuous batching): row i of {@code x} (batch, hidden) is the
+     * next position of the sequence whose cache is {@code caches[i]}. The linear layers run over all rows in one pass
+     * (each weight read once per step, not once per sequence); rotary positions and attention use each sequence's own
+     * cache and length. Row i of the result (batch, vocab) is bitwise equal to {@code forward(x_i, 1, caches[i], false)}.
+     * @param x input embeddings (batch, hidden); overwritten
+     */
+    public float[] decodeBatch(float[] x, KvCache[] caches) {
+        int b = caches.length, h = cfg.hiddenSize(), kvDim = cfg.kvDim(), qDim = cfg.qDim(), inter = cfg.intermediateSize();
+        if (b == 0) throw new IllegalArgumentException("decodeBatch: no sequences");
+        if (x.length < b * h) throw new IllegalArgumentException("decodeBatch: " + b + " sequences need " + b * h + " inputs, got " + x.length);
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < i; j++) {
+                if (caches[i] == caches[j]) throw new IllegalArgumentException("decodeBatch: the same cache twice in one step (sequences " + j + " and " + i + ")");
+            }
+            if (caches[i].length() + 1 > cfg.maxPositions()) {
+                throw new IllegalArgumentException("sequence of " + (caches[i].length() + 1) + " tokens exceeds max_position_embeddings " + cfg.maxPositions());
+            }
+        }
+        for (KvCache c : caches) c.reserve(1);
+        float[] a = new float[b * h];
+        float[] att = new float[b * qDim];
+        float[] qRow = new float[qDim], attRow = new float[qDim], gRow = new float[inter], uRow = new float[inter];
+        float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        for (int l = 0; l < layers.length; l++) {
+            Layer L = layers[l];
+            L.inputNorm().forward(x, b, a);
+            float[] q = L.q().forwardRowExact(a, b);
+            float[] k = L.k().forwardRowExact(a, b), v = L.v().forwardRowExact(a, b);
+            for (int i = 0; i < b; i++) { // per sequence: its position, its cache
+                int pos = caches[i].length();
+                rope.applyRow(q, i, cfg.numHeads(), pos);
+                rope.applyRow(k, i, cfg.numKvHeads(), pos);
+                float[] kv = caches[i].keys(l), vv = caches[i].values(l);
+                System.arraycopy(k, i * kvDim, kv, pos * kvDim, kvDim);
+                System.arraycopy(v, i * kvDim, vv, pos * kvDim, kvDim);
+                System.arraycopy(q, i * qDim, qRow, 0, qDim);
+                Attention.causal(qRow, kv, vv, 1, pos, cfg.numHeads(), cfg.numKvHeads(), cfg.headDim(), scale, cfg.slidingWindow(), attRow);
+                System.arraycopy(attRow, 0, att, i * qDim, qDim);
+            }
+            float[] o = L.o().forwardRowExact(att, b);
+            for (int i = 0; i < b * h; i++) x[i] += o[i];
+            L.postNorm().forward(x, b, a);
+            float[] g = L.gate().forwardRowExact(a, b), u = L.up().forwardRowExact(a, b);
+            siluMulRows(g, u, b, inter, gRow, uRow);
+            float[] d = L.down().forwardRowExact(g, b);
+            for (int i = 0; i < b * h; i++) x[i] += d[i];
+        }
+        for (KvCache c : caches) c.advance(1);
+        float[] hn = finalNorm.forward(x, b);
+        float[] logits = new float[b * cfg.vocabSize()];
+        io.llava4j.kernels.MatMul.matmulRowExact(hn, b, h, lmHead, null, logits, cfg.vocabSize());
+        return logits;
+    }
+
+    /**
+     * SwiGLU row by row through the very method a single step uses, on a copy of each row: the vector/tail split
+     * (and the JIT-compiled code, whose vector exp may differ by an ulp from the interpreter's) is the same as alone.
+     */
+    private static void siluMulRows(float[] g, float[] u, int rows, int inter, float[] gRow, float[] uRow) {
+        if (rows == 1) {
+            Activations.siluMul(g, u, inter);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(g, i * inter, gRow, 0, inter);
+            System.arraycopy(u, i * inter, uRow, 0, inter);
+            Activations.siluMul(gRow, uRow, inter);
+            System.arraycopy(gRow, 0, g, i * inter, inter);
+        }
+    }
 }

@@ -38,4 +38,26 @@ public final class Rope {
             }
         }
     }
+
+    /**
+     * Rotates every head of the one row {@code row} of x (rows of heads*headDim) as position pos (batched decoding:
+     * each row of the batch is at its own position). Same arithmetic as {@link #apply(float[], int, int, int)}.
+     */
+    public void applyRow(float[] x, int row, int heads, int pos) {
+        int half = headDim / 2;
+        float[] cos = new float[half], sin = new float[half];
+        for (int i = 0; i < half; i++) {
+            float angle = (float) pos * invFreq[i];
+            cos[i] = (float) Math.cos(angle);
+            sin[i] = (float) Math.sin(angle);
+        }
+        for (int h = 0; h < heads; h++) {
+            int o = (row * heads + h) * headDim;
+            for (int i = 0; i < half; i++) {
+                float a = x[o + i], b = x[o + i + half];
+                x[o + i] = a * cos[i] - b * sin[i];
+                x[o + i + half] = b * cos[i] + a * sin[i];
+            }
+        }
+    }
 }

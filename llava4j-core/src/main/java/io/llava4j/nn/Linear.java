@@ -42,6 +42,20 @@ public record Linear(Tensor weight, float[] bias, int in, int out, Tensor loraA,
         return y;
     }
 
+    /** x (n, in) -> (n, out), each row computed exactly as for that row alone (batched decoding; see MatMul#matmulRowExact). */
+    public float[] forwardRowExact(float[] x, int n) {
+        float[] y = new float[n * out];
+        MatMul.matmulRowExact(x, n, in, weight, bias, y, out);
+        if (loraA != null) {
+            int r = (int) loraA.dim(0);
+            float[] ax = new float[n * r], bax = new float[n * out];
+            MatMul.matmulRowExact(x, n, in, loraA, null, ax, r);
+            MatMul.matmulRowExact(ax, n, r, loraB, null, bax, out);
+            for (int i = 0; i < n * out; i++) y[i] += loraScale * bax[i];
+        }
+        return y;
+    }
+
     public void forward(float[] x, int n, float[] y) {
         MatMul.matmul(x, n, in, weight, bias, y, out);
         if (loraA != null) {

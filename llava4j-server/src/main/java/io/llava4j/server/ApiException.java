@@ -5,12 +5,24 @@ public class ApiException extends RuntimeException {
     final int status;
     final String type;
     final String code;
+    /** Seconds for a Retry-After header (0 = none): set when the server is busy. */
+    final int retryAfterSeconds;
 
     public ApiException(int status, String type, String code, String message) {
+        this(status, type, code, message, 0);
+    }
+
+    public ApiException(int status, String type, String code, String message, int retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 503 queue_full with Retry-After, as Ollama and llama-server answer a full queue. */
+    static ApiException busy(io.llava4j.server.batch.QueueFullException e) {
+        return new ApiException(503, "server_error", "queue_full", e.getMessage(), e.retryAfterSeconds());
     }
 
     public int status() { return status; }

@@ -6,15 +6,27 @@ import java.util.concurrent.atomic.DoubleAdder;
 /** Counters exported at /metrics in Prometheus text format. */
 final class Metrics {
     final AtomicLong requests = new AtomicLong(), errors = new AtomicLong(), rejected = new AtomicLong(),
-            promptTokens = new AtomicLong(), completionTokens = new AtomicLong(), queueDepth = new AtomicLong(), media = new AtomicLong();
+            promptTokens = new AtomicLong(), completionTokens = new AtomicLong(), media = new AtomicLong();
     final DoubleAdder ttftSeconds = new DoubleAdder(), decodeSeconds = new DoubleAdder(), mediaSeconds = new DoubleAdder();
 
-    String render(io.llava4j.model.VisionLanguageModel model) {
+    String render(io.llava4j.model.VisionLanguageModel model, io.llava4j.server.batch.BatchScheduler engine) {
         StringBuilder sb = new StringBuilder();
         counter(sb, "llava4j_requests_total", "Chat completion requests received.", requests.get());
         counter(sb, "llava4j_request_errors_total", "Requests answered with an error.", errors.get());
         counter(sb, "llava4j_requests_rejected_total", "Requests refused because the queue was full.", rejected.get());
-        gauge(sb, "llava4j_queue_depth", "Requests waiting or running.", queueDepth.get());
+        if (engine != null) {
+            io.llava4j.server.batch.BatchScheduler.Stats st = engine.stats();
+            gauge(sb, "llava4j_queue_depth", "Requests waiting for a batch slot.", engine.waiting());
+            gauge(sb, "llava4j_requests_running", "Requests being decoded (in the batch).", engine.running());
+            gauge(sb, "llava4j_batch_size", "Sequences in the latest decode step.", st.lastBatchSize);
+            gauge(sb, "llava4j_batch_size_peak", "Most sequences decoded in one step so far.", st.peakBatchSize);
+            gauge(sb, "llava4j_batch_size_max", "Configured limit of sequences per decode step (--max-batch).", engine.maxBatch());
+            counter(sb, "llava4j_decode_steps_total", "Batched decode steps run.", st.decodeSteps.get());
+            counter(sb, "llava4j_decode_sequence_steps_total", "Sequence positions decoded; mean batch size = this / decode steps.", st.sequenceSteps.get());
+            counter(sb, "llava4j_requests_cancelled_total", "Requests dropped because their client went away.", st.cancelled.get());
+            counter(sb, "llava4j_prefill_seconds_total", "Time spent prefilling prompts on the engine thread.", st.prefillNanos.get() / 1e9);
+            counter(sb, "llava4j_decode_step_seconds_total", "Time spent in batched decode steps.", st.decodeNanos.get() / 1e9);
+        }
         counter(sb, "llava4j_prompt_tokens_total", "Prompt positions processed (media rows included).", promptTokens.get());
         counter(sb, "llava4j_completion_tokens_total", "Tokens generated.", completionTokens.get());
         counter(sb, "llava4j_media_items_total", "Images and videos decoded.", media.get());

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.llava4j.chat.Message;
-import io.llava4j.engine.Generator;
 import io.llava4j.generate.SamplingParams;
 import io.llava4j.media.RgbImage;
 import io.llava4j.media.VideoDecoder;
@@ -14,6 +13,9 @@ import io.llava4j.mm.MultimodalPrompt;
 import io.llava4j.model.LoadOptions;
 import io.llava4j.model.ModelRegistry;
 import io.llava4j.model.VisionLanguageModel;
+import io.llava4j.server.batch.BatchScheduler;
+import io.llava4j.server.batch.Generation;
+import io.llava4j.server.batch.QueueFullException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,20 +27,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * An OpenAI-compatible server for one model: GET /health (503 while loading), GET /v1/models,
  * POST /v1/chat/completions (string or content-part messages with image_url / video_url parts, sampling options,
- * stop, seed, SSE streaming with usage), GET /metrics. Requests are served one at a time from a bounded queue
- * (a full queue answers 503); a client that disconnects while streaming cancels its generation.
+ * stop, seed, SSE streaming with usage), GET /metrics. Handlers (virtual threads) parse, fetch and encode media and
+ * hand the prepared prompt to a {@link BatchScheduler}, which decodes concurrent requests together step by step
+ * (continuous batching) from a bounded queue (full: 503 queue_full with Retry-After, checked before any media work).
+ * A client that disconnects cancels its work: streaming clients are noticed when a chunk cannot be written,
+ * non-streaming ones by a space written every {@link #HEARTBEAT_MILLIS} while they wait (JSON allows leading
+ * whitespace), so their answers start with the headers of a chunked 200 once a request has waited that long.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,7 +49,10 @@ public final class OpenAiServer implements AutoCloseable {
     private final LoadOptions loadOptions;
     private final Metrics metrics = new Metrics();
     private final MediaFetcher media;
-    private final ThreadPoolExecutor worker;
+    /** How long a waiting client goes without a byte: then a heartbeat (space, or SSE comment) probes the connection. */
+    static final long HEARTBEAT_MILLIS = 500;
+
+    private volatile BatchScheduler engine;
     private volatile VisionLanguageModel model;
     private volatile String loadError;
     private HttpServer http;
@@ -58,7 +62,6 @@ public final class OpenAiServer implements AutoCloseable {
         this.modelDir = modelDir;
         this.loadOptions = loadOptions;
         this.media = new MediaFetcher(cfg);
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, cfg.queueDepth())));
     }
 
     /** Binds, then loads the model in the background (/health answers 503 until it is ready). */
@@ -71,7 +74,7 @@ public final class OpenAiServer implements AutoCloseable {
         http.createContext("/v1/models", ex -> handle(ex, "GET", this::models));
         http.createContext("/v1/chat/completions", ex -> handle(ex, "POST", this::chat));
         http.createContext("/metrics", ex -> {
-            byte[] b = metrics.render(model).getBytes(StandardCharsets.UTF_8);
+            byte[] b = metrics.render(model, engine).getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
@@ -82,6 +85,7 @@ public final class OpenAiServer implements AutoCloseable {
             try {
                 VisionLanguageModel m = ModelRegistry.load(modelDir, loadOptions);
                 m.featureCache().setBudget(cfg.featureCacheBytes());
+                engine = new BatchScheduler(m, cfg.maxBatch(), cfg.queueDepth());
                 model = m;
             } catch (RuntimeException e) {
                 loadError = e.getMessage();
@@ -91,6 +95,9 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     public int port() { return http.getAddress().getPort(); }
+
+    /** The generation engine once the model is loaded (null before). */
+    public BatchScheduler engine() { return engine; }
 
     /** Waits until the model is loaded (or failed to load). */
     public boolean awaitReady(long timeoutMillis) throws InterruptedException {
@@ -138,6 +145,10 @@ public final class OpenAiServer implements AutoCloseable {
         } catch (ApiException e) {
             metrics.errors.incrementAndGet();
             error(ex, e);
+        } catch (QueueFullException e) {
+            metrics.errors.incrementAndGet();
+            metrics.rejected.incrementAndGet();
+            error(ex, ApiException.busy(e));
         } catch (Exception e) {
             metrics.errors.incrementAndGet();
             error(ex, new ApiException(500, "server_error", null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -163,12 +174,30 @@ public final class OpenAiServer implements AutoCloseable {
     private byte[] readBody(HttpExchange ex) throws IOException {
         String len = ex.getRequestHeaders().getFirst("Content-Length");
         if (len != null && Long.parseLong(len) > cfg.maxRequestBytes()) {
+            drain(ex);
             throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
         }
         try (InputStream in = ex.getRequestBody()) {
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, cfg.maxRequestBytes() + 1));
-            if (b.length > cfg.maxRequestBytes()) throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
+            if (b.length > cfg.maxRequestBytes()) {
+                drain(ex);
+                throw new ApiException(413, "invalid_request_error", "request_too_large", "request body is larger than " + cfg.maxRequestBytes() + " bytes");
+            }
             return b;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body (up to 4x the limit), so a client still sending it reads the 413
+     * instead of a reset connection; a larger body is cut off.
+     */
+    private void drain(HttpExchange ex) {
+        try (InputStream in = ex.getRequestBody()) {
+            long left = 4 * cfg.maxRequestBytes();
+            byte[] buf = new byte[64 << 10];
+            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; ) left -= n;
+        } catch (IOException ignored) {
+            // the client went away: nothing to answer
         }
     }
 
@@ -224,7 +253,9 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void chat(HttpExchange ex, VisionLanguageModel m) throws Exception {
         metrics.requests.incrementAndGet();
-        ChatRequest r = parse(readBody(ex), m);
+        byte[] body = readBody(ex);
+        engine.checkRoom(); // a full queue is refused before any media is fetched, decoded or encoded
+        ChatRequest r = parse(body, m);
         String prompt = m.chatTemplate().render(r.messages(), true);
         MultimodalPrompt p;
         try {
@@ -233,94 +264,129 @@ public final class OpenAiServer implements AutoCloseable {
             throw ApiException.badRequest(e.getMessage());
         }
         if (p.length() > cfg.maxPromptTokens()) throw ApiException.badRequest("the prompt has " + p.length() + " positions, the limit is " + cfg.maxPromptTokens());
+        int ctx = m.languageModel().config().maxPositions();
+        if (p.length() >= ctx) throw ApiException.badRequest("the prompt has " + p.length() + " positions, the model's context is " + ctx);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (r.stream()) stream(ex, m, p, r, id, created);
         else complete(ex, m, p, r, id, created);
     }
 
-    private Generator.Result run(VisionLanguageModel m, MultimodalPrompt p, SamplingParams params, Consumer<String> onText) throws Exception {
-        Future<Generator.Result> f;
-        metrics.queueDepth.incrementAndGet();
+    /** Queues the prompt; a full queue is a 503 with Retry-After. */
+    private Generation submit(MultimodalPrompt p, SamplingParams params) {
         try {
-            f = worker.submit(() -> Generator.generate(m, p, params, onText));
-        } catch (RejectedExecutionException e) {
-            metrics.queueDepth.decrementAndGet();
+            return engine.submit(p, params);
+        } catch (QueueFullException e) {
             metrics.rejected.incrementAndGet();
-            throw new ApiException(503, "server_error", "queue_full", "the server is busy (queue of " + cfg.queueDepth() + " full); retry later");
-        }
-        try {
-            Generator.Result res = f.get();
-            metrics.promptTokens.addAndGet(res.promptTokens());
-            metrics.completionTokens.addAndGet(res.tokenIds().length);
-            metrics.ttftSeconds.add(res.prefillNanos() / 1e9);
-            metrics.decodeSeconds.add(res.decodeNanos() / 1e9);
-            return res;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        } finally {
-            metrics.queueDepth.decrementAndGet();
+            throw ApiException.busy(e);
         }
     }
 
-    private static String finish(Generator.Result r, SamplingParams p) {
-        return r.stopReason() == io.llava4j.generate.StopChecker.Reason.NONE && r.tokenIds().length >= p.maxNewTokens() ? "length" : "stop";
+    /** The request's error as the client should see it (the engine reports plain exceptions). */
+    private static ApiException asApi(RuntimeException e) {
+        if (e instanceof ApiException a) return a;
+        if (e instanceof IllegalArgumentException) return ApiException.badRequest(e.getMessage());
+        return new ApiException(500, "server_error", null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
 
-    private ObjectNode usage(Generator.Result r) {
-        return JSON.createObjectNode().put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.tokenIds().length)
-                .put("total_tokens", r.promptTokens() + r.tokenIds().length);
+    private void record(Generation.Event.Done d) {
+        metrics.promptTokens.addAndGet(d.promptTokens());
+        metrics.completionTokens.addAndGet(d.tokenIds().length);
+        metrics.ttftSeconds.add(d.ttftNanos() / 1e9);
+        metrics.decodeSeconds.add(d.decodeNanos() / 1e9);
+    }
+
+    private ObjectNode usage(Generation.Event.Done d) {
+        return JSON.createObjectNode().put("prompt_tokens", d.promptTokens()).put("completion_tokens", d.tokenIds().length)
+                .put("total_tokens", d.promptTokens() + d.tokenIds().length);
     }
 
     private void complete(HttpExchange ex, VisionLanguageModel m, MultimodalPrompt p, ChatRequest req, String id, long created) throws Exception {
-        Generator.Result r = run(m, p, req.params(), null);
-        ObjectNode o = JSON.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created).put("model", modelName());
-        ObjectNode c = o.putArray("choices").addObject().put("index", 0);
-        c.putObject("message").put("role", "assistant").put("content", r.text());
-        c.put("finish_reason", finish(r, req.params()));
-        o.set("usage", usage(r));
-        send(ex, 200, JSON.writeValueAsString(o));
-    }
-
-    /** Thrown from the token callback when the client has gone: ends the generation. */
-    static final class ClientGone extends RuntimeException {
-        ClientGone(IOException cause) { super(cause); }
+        Generation g = submit(p, req.params());
+        OutputStream out = null; // set once the headers went out (after a heartbeat)
+        long lastWrite = System.nanoTime();
+        try {
+            while (true) {
+                Generation.Event e = g.next(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                if (System.nanoTime() - lastWrite >= HEARTBEAT_MILLIS * 1_000_000) { // still waiting: probe the connection
+                    if (out == null) {
+                        ex.getResponseHeaders().add("Content-Type", "application/json");
+                        ex.sendResponseHeaders(200, 0);
+                        out = ex.getResponseBody();
+                    }
+                    write(out, " ");
+                    lastWrite = System.nanoTime();
+                }
+                if (e == null) {
+                    continue;
+                } else if (e instanceof Generation.Event.Failed f) {
+                    ApiException a = asApi(f.error());
+                    if (out == null) throw a;
+                    metrics.errors.incrementAndGet();
+                    write(out, errorJson(a)); // the status went out already: the body says what failed
+                    ex.close();
+                    return;
+                } else if (e instanceof Generation.Event.Done d) {
+                    record(d);
+                    ObjectNode o = JSON.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created).put("model", modelName());
+                    ObjectNode c = o.putArray("choices").addObject().put("index", 0);
+                    c.putObject("message").put("role", "assistant").put("content", d.text());
+                    c.put("finish_reason", d.finishReason());
+                    o.set("usage", usage(d));
+                    if (out == null) {
+                        send(ex, 200, JSON.writeValueAsString(o));
+                    } else {
+                        write(out, JSON.writeValueAsString(o));
+                        ex.close();
+                    }
+                    return;
+                }
+            }
+        } catch (IOException gone) { // the client hung up
+            ex.close();
+        } finally {
+            g.cancel(); // no-op when finished; frees the slot otherwise
+        }
     }
 
     private void stream(HttpExchange ex, VisionLanguageModel m, MultimodalPrompt p, ChatRequest req, String id, long created) throws Exception {
-        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-        ex.getResponseHeaders().add("Cache-Control", "no-cache");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
-        chunk(out, id, created, JSON.createObjectNode().put("role", "assistant").put("content", ""), null);
-        Generator.Result r;
+        Generation g = submit(p, req.params());
         try {
-            r = run(m, p, req.params(), s -> {
-                try {
-                    chunk(out, id, created, JSON.createObjectNode().put("content", s), null);
-                } catch (IOException e) {
-                    throw new ClientGone(e);
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.getResponseHeaders().add("Cache-Control", "no-cache");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            chunk(out, id, created, JSON.createObjectNode().put("role", "assistant").put("content", ""), null);
+            while (true) {
+                Generation.Event e = g.next(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    write(out, ": waiting\n\n"); // an SSE comment: clients ignore it, a closed connection fails it
+                } else if (e instanceof Generation.Event.Text t) {
+                    chunk(out, id, created, JSON.createObjectNode().put("content", t.delta()), null);
+                } else if (e instanceof Generation.Event.Failed f) {
+                    metrics.errors.incrementAndGet();
+                    write(out, "data: " + errorJson(asApi(f.error())) + "\n\n");
+                    ex.close();
+                    return;
+                } else if (e instanceof Generation.Event.Done d) {
+                    record(d);
+                    chunk(out, id, created, JSON.createObjectNode(), d.finishReason());
+                    if (req.includeUsage()) {
+                        ObjectNode u = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", modelName());
+                        u.putArray("choices");
+                        u.set("usage", usage(d));
+                        write(out, "data: " + JSON.writeValueAsString(u) + "\n\n");
+                    }
+                    write(out, "data: [DONE]\n\n");
+                    ex.close();
+                    return;
                 }
-            });
-        } catch (ClientGone e) {
+            }
+        } catch (IOException gone) { // the client hung up
             ex.close();
-            return;
-        } catch (ApiException e) {
-            ObjectNode err = JSON.createObjectNode();
-            err.putObject("error").put("message", e.getMessage()).put("type", e.type);
-            write(out, "data: " + JSON.writeValueAsString(err) + "\n\n");
-            ex.close();
-            return;
+        } finally {
+            g.cancel();
         }
-        chunk(out, id, created, JSON.createObjectNode(), finish(r, req.params()));
-        if (req.includeUsage()) {
-            ObjectNode u = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", modelName());
-            u.putArray("choices");
-            u.set("usage", usage(r));
-            write(out, "data: " + JSON.writeValueAsString(u) + "\n\n");
-        }
-        write(out, "data: [DONE]\n\n");
-        ex.close();
     }
 
     private void chunk(OutputStream out, String id, long created, ObjectNode delta, String finish) throws IOException {
@@ -345,19 +411,24 @@ public final class OpenAiServer implements AutoCloseable {
         ex.close();
     }
 
-    private static void error(HttpExchange ex, ApiException e) throws IOException {
+    private static String errorJson(ApiException e) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         ObjectNode err = o.putObject("error").put("message", e.getMessage()).put("type", e.type);
         err.putNull("param");
         if (e.code == null) err.putNull("code");
         else err.put("code", e.code);
-        send(ex, e.status, JSON.writeValueAsString(o));
+        return JSON.writeValueAsString(o);
+    }
+
+    private static void error(HttpExchange ex, ApiException e) throws IOException {
+        if (e.retryAfterSeconds > 0) ex.getResponseHeaders().add("Retry-After", String.valueOf(e.retryAfterSeconds));
+        send(ex, e.status, errorJson(e));
     }
 
     @Override
     public void close() {
         if (http != null) http.stop(0);
-        worker.shutdownNow();
+        if (engine != null) engine.close();
         if (model != null) model.close();
     }
 }

@@ -20,7 +20,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key-file", paramLabel = "FILE", description = "File with one API key per line.") Path apiKeyFile;
     @Option(names = "--max-request-bytes", defaultValue = "33554432") long maxRequestBytes;
     @Option(names = "--max-image-pixels", defaultValue = "50000000") long maxImagePixels;
-    @Option(names = "--queue-depth", defaultValue = "16") int queueDepth;
+    @Option(names = "--queue-depth", defaultValue = "16", description = "Requests that may wait for a batch slot; more get 503 with Retry-After (default ${DEFAULT-VALUE}).") int queueDepth;
+    @Option(names = "--max-batch", defaultValue = "8", description = "Requests decoded together, step by step (continuous batching; 1 = one at a time; default ${DEFAULT-VALUE}).") int maxBatch;
     @Option(names = "--media-dir", paramLabel = "DIR", description = "Allow file:// media under this folder.") Path mediaDir;
     @Option(names = "--allow-remote-media", description = "Allow http(s) media URLs.") boolean allowRemote;
     @Option(names = "--vision-tower", paramLabel = "DIR") String visionTower;
@@ -33,7 +34,7 @@ public final class ServeCommand implements Callable<Integer> {
         Set<String> keys = new HashSet<>(apiKeys);
         if (apiKeyFile != null) for (String l : Files.readAllLines(apiKeyFile)) if (!l.isBlank()) keys.add(l.strip());
         ServerConfig cfg = new ServerConfig(host, port, keys, maxRequestBytes, maxImagePixels, 8, 16_384, 4096, queueDepth,
-                mediaDir, allowRemote, 64, featureCacheMib << 20);
+                mediaDir, allowRemote, 64, featureCacheMib << 20, maxBatch);
         OpenAiServer server = new OpenAiServer(model, new LoadOptions(visionTower), cfg).start();
         System.err.println("llava4j: serving " + model.getFileName() + " on http://" + host + ":" + server.port() + "/v1 (loading the model...)");
         if (server.awaitReady(Long.MAX_VALUE)) System.err.println("llava4j: ready");

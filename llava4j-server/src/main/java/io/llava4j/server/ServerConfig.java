@@ -9,37 +9,50 @@ import java.util.Set;
  * @param mediaDir        file:// media are read only under this folder (null = never)
  * @param allowRemoteMedia http(s) media are fetched only when true
  * @param featureCacheBytes budget of the model's cache of encoded images/videos (0 = off)
+ * @param queueDepth      requests that may wait for a batch slot (more: 503 queue_full with Retry-After)
+ * @param maxBatch        sequences decoded together, step by step (continuous batching; 1 = one at a time)
  */
 public record ServerConfig(String host, int port, Set<String> apiKeys, long maxRequestBytes, long maxImagePixels,
                            int maxMediaPerRequest, int maxPromptTokens, int maxOutputTokens, int queueDepth,
-                           Path mediaDir, boolean allowRemoteMedia, int maxVideoFrames, long featureCacheBytes) {
+                           Path mediaDir, boolean allowRemoteMedia, int maxVideoFrames, long featureCacheBytes, int maxBatch) {
+
+    public ServerConfig {
+        if (maxBatch < 1) throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        if (queueDepth < 0) throw new IllegalArgumentException("queue depth must be >= 0, got " + queueDepth);
+    }
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8000, Set.of(), 32L << 20, 50_000_000L, 8, 16_384, 4096, 16, null, false, 64, io.llava4j.mm.FeatureCache.DEFAULT_BYTES);
+        return new ServerConfig("127.0.0.1", 8000, Set.of(), 32L << 20, 50_000_000L, 8, 16_384, 4096, 16, null, false, 64, io.llava4j.mm.FeatureCache.DEFAULT_BYTES, 8);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, apiKeys, maxRequestBytes, maxImagePixels, maxMediaPerRequest, maxPromptTokens, maxOutputTokens,
-                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes);
+                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes, maxBatch);
     }
 
     public ServerConfig withApiKeys(Set<String> keys) {
         return new ServerConfig(host, port, keys, maxRequestBytes, maxImagePixels, maxMediaPerRequest, maxPromptTokens, maxOutputTokens,
-                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes);
+                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes, maxBatch);
     }
 
     public ServerConfig withLimits(long maxRequestBytes, long maxImagePixels, int queueDepth) {
         return new ServerConfig(host, port, apiKeys, maxRequestBytes, maxImagePixels, maxMediaPerRequest, maxPromptTokens, maxOutputTokens,
-                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes);
+                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes, maxBatch);
     }
 
     public ServerConfig withFeatureCache(long bytes) {
         return new ServerConfig(host, port, apiKeys, maxRequestBytes, maxImagePixels, maxMediaPerRequest, maxPromptTokens, maxOutputTokens,
-                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, bytes);
+                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, bytes, maxBatch);
+    }
+
+    /** Continuous batching: at most maxBatch sequences decoded together, at most queueDepth waiting. */
+    public ServerConfig withBatching(int maxBatch, int queueDepth) {
+        return new ServerConfig(host, port, apiKeys, maxRequestBytes, maxImagePixels, maxMediaPerRequest, maxPromptTokens, maxOutputTokens,
+                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes, maxBatch);
     }
 
     public ServerConfig withMedia(Path mediaDir, boolean allowRemoteMedia) {
         return new ServerConfig(host, port, apiKeys, maxRequestBytes, maxImagePixels, maxMediaPerRequest, maxPromptTokens, maxOutputTokens,
-                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes);
+                queueDepth, mediaDir, allowRemoteMedia, maxVideoFrames, featureCacheBytes, maxBatch);
     }
 }
