@@ -29,4 +29,21 @@ public interface GenerationBackend {
             }
         };
     }
+
+    /**
+     * Continuous batching ({@link io.llava4j.server.batch.BatchScheduler}): concurrent requests to this worker are
+     * decoded step by step together, up to {@code maxBatch} at once. The scheduler is made for the model on first use.
+     */
+    static GenerationBackend batching(int maxBatch, int queueDepth) {
+        Object lock = new Object();
+        io.llava4j.server.batch.BatchScheduler[] scheduler = new io.llava4j.server.batch.BatchScheduler[1];
+        return (model, prompt, params, onText) -> {
+            io.llava4j.server.batch.BatchScheduler s;
+            synchronized (lock) {
+                if (scheduler[0] == null) scheduler[0] = new io.llava4j.server.batch.BatchScheduler(model, maxBatch, queueDepth);
+                s = scheduler[0];
+            }
+            return io.llava4j.server.batch.BlockingGeneration.run(s, prompt, params, onText);
+        };
+    }
 }

@@ -26,16 +26,18 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens-cap", defaultValue = "1024", description = "Cap on max_new_tokens (default ${DEFAULT-VALUE}).") int maxNewTokensCap;
     @Option(names = "--max-image-pixels", defaultValue = "50000000") long maxImagePixels;
     @Option(names = "--vision-tower", paramLabel = "DIR") String visionTower;
+    @Option(names = "--max-batch", defaultValue = "8", description = "Requests decoded together, step by step (1 = one at a time; default ${DEFAULT-VALUE}).") int maxBatch;
 
     @Override
     public Integer call() throws Exception {
+        if (maxBatch < 1) throw new IllegalArgumentException("--max-batch must be >= 1, got " + maxBatch);
         if (!(heartBeatSeconds > 0)) throw new IllegalArgumentException("--heart-beat-interval must be > 0, got " + heartBeatSeconds);
         WorkerConfig d = WorkerConfig.defaults(controller);
         WorkerConfig cfg = new WorkerConfig(host, port, controller, workerAddress, modelName, queueDepth,
                 Duration.ofMillis(Math.round(heartBeatSeconds * 1000)), !noRegister, speed, maxNewTokensCap, d.maxRequestBytes(),
                 maxImagePixels, d.maxImages());
         System.err.println("llava4j: loading " + model + " ...");
-        try (ModelWorker w = ModelWorker.load(model, new LoadOptions(visionTower), cfg, GenerationBackend.serial()).start()) {
+        try (ModelWorker w = ModelWorker.load(model, new LoadOptions(visionTower), cfg, maxBatch == 1 ? GenerationBackend.serial() : GenerationBackend.batching(maxBatch, queueDepth)).start()) {
             System.err.println("llava4j: worker " + w.modelName() + " on " + w.address() + (noRegister ? "" : " (registered with " + controller + ")"));
             Thread.currentThread().join();
         }

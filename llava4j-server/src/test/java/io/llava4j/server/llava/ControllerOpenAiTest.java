@@ -43,7 +43,7 @@ class ControllerOpenAiTest {
         controller = new Controller(ControllerConfig.defaults().withPort(0).withExpiration(Duration.ofSeconds(5))).start();
         WorkerConfig cfg = WorkerConfig.defaults(controller.url()).withPort(0).withHeartBeat(Duration.ofSeconds(1));
         worker1 = new ModelWorker(model1, "llava-1.5-tiny", cfg, GenerationBackend.serial()).start();
-        worker2 = new ModelWorker(model2, "llava-1.5-tiny", cfg, GenerationBackend.serial()).start();
+        worker2 = new ModelWorker(model2, "llava-1.5-tiny", cfg, GenerationBackend.batching(4, 4)).start();
     }
 
     @AfterAll

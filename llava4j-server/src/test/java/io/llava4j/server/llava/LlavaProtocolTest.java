@@ -52,7 +52,7 @@ class LlavaProtocolTest {
         model2 = ModelRegistry.load(MODEL, LoadOptions.defaults());
         controller = new Controller(ControllerConfig.defaults().withPort(0).withExpiration(EXPIRY)).start();
         worker1 = worker(model1, NAME, GenerationBackend.serial(), 4);
-        worker2 = worker(model2, NAME, GenerationBackend.serial(), 4);
+        worker2 = worker(model2, NAME, GenerationBackend.batching(4, 4), 4);
     }
 
     static ModelWorker worker(VisionLanguageModel m, String name, GenerationBackend backend, int depth) throws Exception {
