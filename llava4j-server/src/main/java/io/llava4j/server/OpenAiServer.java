@@ -215,6 +215,10 @@ public final class OpenAiServer implements AutoCloseable {
         for (OpenAiChatRequest.Turn t : req.messages()) messages.add(Message.of(t.role(), t.text()));
         List<RgbImage> images = new ArrayList<>();
         List<List<RgbImage>> videos = new ArrayList<>();
+        // counted before anything is fetched or decoded
+        if (req.media().size() > cfg.maxMediaPerRequest()) {
+            throw ApiException.badRequest("too many media items: " + req.media().size() + " (limit " + cfg.maxMediaPerRequest() + ")");
+        }
         long t0 = System.nanoTime();
         for (OpenAiChatRequest.MediaRef ref : req.media()) {
             if (ref.kind() == OpenAiChatRequest.MediaKind.IMAGE) {
@@ -224,9 +228,6 @@ public final class OpenAiServer implements AutoCloseable {
                 if (!m.capabilities().videos()) throw ApiException.badRequest("this model does not take videos");
                 videos.add(video(ref.url(), m));
             }
-        }
-        if (images.size() + videos.size() > cfg.maxMediaPerRequest()) {
-            throw ApiException.badRequest("too many media items: " + (images.size() + videos.size()) + " (limit " + cfg.maxMediaPerRequest() + ")");
         }
         metrics.media.addAndGet(images.size() + videos.size());
         metrics.mediaSeconds.add((System.nanoTime() - t0) / 1e9);
@@ -240,12 +241,14 @@ public final class OpenAiServer implements AutoCloseable {
             Path tmp = Files.createTempFile("llava4j-video", ".bin");
             try {
                 Files.write(tmp, b);
-                return VideoDecoder.decode(tmp, m.frameSampler(), new VideoDecoder.Limits(3600, cfg.maxVideoFrames() * 1000, cfg.maxImagePixels()));
+                return VideoDecoder.decode(tmp, m.frameSampler(), new VideoDecoder.Limits(cfg.maxVideoSeconds(), cfg.maxVideoFrames(), cfg.maxImagePixels()));
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (io.llava4j.media.MediaException e) {
-            throw ApiException.badRequest("video_url is not a readable video: " + e.getMessage());
+            // the decoder names the temporary file it was given; the client only needs the reason
+            String reason = String.valueOf(e.getMessage()).replaceAll("\\S*llava4j-video\\d*\\.bin:?\\s*", "");
+            throw ApiException.badRequest("video_url is not a readable video: " + reason);
         } catch (IOException e) {
             throw new ApiException(500, "server_error", null, e.getMessage());
         }

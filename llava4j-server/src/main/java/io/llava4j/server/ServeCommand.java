@@ -22,6 +22,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-image-pixels", defaultValue = "50000000") long maxImagePixels;
     @Option(names = "--queue-depth", defaultValue = "16", description = "Requests that may wait for a batch slot; more get 503 with Retry-After (default ${DEFAULT-VALUE}).") int queueDepth;
     @Option(names = "--max-batch", defaultValue = "8", description = "Requests decoded together, step by step (continuous batching; 1 = one at a time; default ${DEFAULT-VALUE}).") int maxBatch;
+    @Option(names = "--max-media", defaultValue = "8", description = "Images and videos per request (default ${DEFAULT-VALUE}).") int maxMedia;
+    @Option(names = "--max-prompt-tokens", defaultValue = "16384", description = "Prompt positions, media rows included (default ${DEFAULT-VALUE}).") int maxPromptTokens;
+    @Option(names = "--max-output-tokens", defaultValue = "4096", description = "Cap on max_tokens (default ${DEFAULT-VALUE}).") int maxOutputTokens;
+    @Option(names = "--max-video-frames", defaultValue = "100000", description = "Frames a video file may have (default ${DEFAULT-VALUE}).") int maxVideoFrames;
+    @Option(names = "--max-video-seconds", defaultValue = "3600", description = "Duration a video file may have (default ${DEFAULT-VALUE}).") double maxVideoSeconds;
     @Option(names = "--media-dir", paramLabel = "DIR", description = "Allow file:// media under this folder.") Path mediaDir;
     @Option(names = "--allow-remote-media", description = "Allow http(s) media URLs.") boolean allowRemote;
     @Option(names = "--vision-tower", paramLabel = "DIR") String visionTower;
@@ -33,8 +38,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Set<String> keys = new HashSet<>(apiKeys);
         if (apiKeyFile != null) for (String l : Files.readAllLines(apiKeyFile)) if (!l.isBlank()) keys.add(l.strip());
-        ServerConfig cfg = new ServerConfig(host, port, keys, maxRequestBytes, maxImagePixels, 8, 16_384, 4096, queueDepth,
-                mediaDir, allowRemote, 64, featureCacheMib << 20, maxBatch);
+        ServerConfig cfg = new ServerConfig(host, port, keys, maxRequestBytes, maxImagePixels, maxMedia, maxPromptTokens, maxOutputTokens, queueDepth,
+                mediaDir, allowRemote, maxVideoFrames, featureCacheMib << 20, maxBatch, maxVideoSeconds);
         OpenAiServer server = new OpenAiServer(model, new LoadOptions(visionTower), cfg).start();
         System.err.println("llava4j: serving " + model.getFileName() + " on http://" + host + ":" + server.port() + "/v1 (loading the model...)");
         if (server.awaitReady(Long.MAX_VALUE)) System.err.println("llava4j: ready");
