@@ -15,8 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A trainable CLIP tower: every weight up to the selected layer is a {@link Param} under its checkpoint name. Weight
- * decay as HF Trainer's groups (the seeds' optimizer): on everything except biases and LayerNorm weights.
+ * The CLIP tower up to the selected layer, through {@link ClipVisionEncoder}. Trainable: every weight is a
+ * {@link Param} under its checkpoint name, weight decay as HF Trainer's groups (the seeds' optimizer): on everything
+ * except biases and LayerNorm weights. Frozen: the weights stay in the mapped checkpoint, and with caching the features
+ * of an image (by key and pixel hash) are computed once. (The same numbers as core's inference tower, tested; this
+ * one's kernels give the same bits whatever the JIT state, which resumable training needs.)
  */
 final class ClipEncoderPath implements VisionPath {
     private final ClipVisionEncoder enc;
@@ -24,15 +27,24 @@ final class ClipEncoderPath implements VisionPath {
     private final boolean keepCls;
     private final List<ClipVisionEncoder.State> states = new ArrayList<>();
     private final float[] dfull;
+    private final boolean trainable;
+    private final java.util.Map<String, float[]> cache;
     private long calls;
 
     ClipEncoderPath(ClipVisionConfig vc, WeightMap w, String prefix, int depth, boolean keepCls, boolean recompute) {
+        this(vc, w, prefix, depth, keepCls, recompute, true, false);
+    }
+
+    ClipEncoderPath(ClipVisionConfig vc, WeightMap w, String prefix, int depth, boolean keepCls, boolean recompute, boolean trainable, boolean cache) {
         this.keepCls = keepCls;
+        this.trainable = trainable;
+        this.cache = !trainable && cache ? new java.util.HashMap<>() : null;
         int h = vc.hiddenSize(), c = vc.numChannels(), p = vc.patchSize();
         Tensor conv = w.get(prefix + "embeddings.patch_embedding.weight").requireShape(h, c, p, p);
-        Weight patch = Weight.trainable(param(conv, true));
-        VectorWeight cls = VectorWeight.trainable(param(w.get(prefix + "embeddings.class_embedding").requireShape(h), true));
-        Weight pos = Weight.trainable(param(w.get(prefix + "embeddings.position_embedding.weight").requireShape(vc.numPositions(), h), true));
+        Weight patch = mat(conv);
+        Tensor clsT = w.get(prefix + "embeddings.class_embedding").requireShape(h);
+        VectorWeight cls = trainable ? VectorWeight.trainable(param(clsT, true)) : VectorWeight.frozen(clsT);
+        Weight pos = mat(w.get(prefix + "embeddings.position_embedding.weight").requireShape(vc.numPositions(), h));
         VectorWeight preW = vec(w.get(prefix + "pre_layrnorm.weight"));
         VectorWeight preB = vec(w.get(prefix + "pre_layrnorm.bias"));
         Act.Kind act = Act.Kind.of(vc.hiddenAct());
@@ -55,10 +67,12 @@ final class ClipEncoderPath implements VisionPath {
         return p;
     }
 
-    private VectorWeight vec(Tensor t) { return VectorWeight.trainable(param(t, false)); }
+    private VectorWeight vec(Tensor t) { return trainable ? VectorWeight.trainable(param(t, false)) : VectorWeight.frozen(t); }
+
+    private Weight mat(Tensor t) { return trainable ? Weight.trainable(param(t, true)) : Weight.frozen(t); }
 
     private Linear lin(WeightMap w, String name) {
-        Weight lw = Weight.trainable(param(w.get(name + ".weight"), true));
+        Weight lw = mat(w.get(name + ".weight"));
         VectorWeight lb = w.find(name + ".bias").map(this::vec).orElse(null);
         return new Linear(name, lw, lb);
     }
@@ -73,16 +87,26 @@ final class ClipEncoderPath implements VisionPath {
 
     @Override
     public float[] forward(float[] pixels, String key, int slot, boolean training) {
+        String k = cache != null && key != null ? key + "#" + pixels.length + ":" + java.util.Arrays.hashCode(pixels) : null;
+        if (k != null) {
+            float[] hit = cache.get(k);
+            if (hit != null) return hit;
+        }
         while (states.size() <= slot) states.add(new ClipVisionEncoder.State());
         float[] hs = enc.forward(pixels, states.get(slot), calls++);
-        if (keepCls) return hs.clone();
-        float[] f = new float[(enc.positions - 1) * enc.hidden];
-        System.arraycopy(hs, enc.hidden, f, 0, f.length);
+        float[] f;
+        if (keepCls) f = java.util.Arrays.copyOf(hs, enc.positions * enc.hidden);
+        else {
+            f = new float[(enc.positions - 1) * enc.hidden];
+            System.arraycopy(hs, enc.hidden, f, 0, f.length);
+        }
+        if (k != null) cache.put(k, f);
         return f;
     }
 
     @Override
     public void backward(float[] dfeatures, int slot) {
+        if (!trainable) throw new IllegalStateException("the vision tower is frozen");
         int h = enc.hidden;
         if (keepCls) System.arraycopy(dfeatures, 0, dfull, 0, enc.positions * h);
         else {

@@ -158,12 +158,14 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
 
         // vision
         ClipVisionConfig vc = cfg.visionConfig();
-        int featureIndex = cfg.featureLayerIndex(vc.numLayers());
-        if (setup.trainVisionTower()) {
-            ClipEncoderPath enc = new ClipEncoderPath(vc, towerWeights, towerPrefix, featureIndex, cfg.keepCls(), setup.recompute());
+        int featureIndex = vc == null ? 0 : cfg.featureLayerIndex(vc.numLayers());
+        if (vc != null && towerWeights != null) {
+            ClipEncoderPath enc = new ClipEncoderPath(vc, towerWeights, towerPrefix, featureIndex, cfg.keepCls(), setup.recompute(),
+                    setup.trainVisionTower(), setup.cacheFeatures());
             params.addAll(enc.params());
             this.vision = enc;
         } else {
+            if (setup.trainVisionTower()) throw new IllegalArgumentException("only CLIP vision towers can be trained");
             this.vision = new FrozenVisionPath(frozenTower, cfg.visionFeatureLayer(), cfg.keepCls(), setup.cacheFeatures());
         }
         this.tokensPerImage = vision.rows();
@@ -208,11 +210,14 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
                     opened.add(tw);
                 }
                 LlavaTowers.Loaded t = LlavaTowers.load(towerDir, cfg, tw, prefix);
-                if (t.clipConfig() == null) throw new IllegalArgumentException("only CLIP vision towers can be trained with (" + towerDir + ")");
-                cfg = cfg.withVisionConfig(t.clipConfig());
                 tower = t.tower();
                 proc = t.processor();
-                if (prefix == null) prefix = tw.has("vision_model.embeddings.patch_embedding.weight") ? "vision_model." : "vision_tower.vision_model.";
+                if (t.clipConfig() != null) {
+                    cfg = cfg.withVisionConfig(t.clipConfig());
+                    if (prefix == null) prefix = tw.has("vision_model.embeddings.patch_embedding.weight") ? "vision_model." : "vision_tower.vision_model.";
+                } else {
+                    tw = null; // not CLIP (InternViT): core's inference tower, frozen
+                }
             }
             return new LlavaTrainModel(dir, cfg, names, opened, tok, proc, setup, tower, w, tw, prefix);
         } catch (RuntimeException e) {
@@ -327,9 +332,20 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
         return run(batch, gradScale, true);
     }
 
-    /** The batch's loss without gradients. */
+    /** The batch's loss without gradients, in evaluation mode (no LoRA dropout). Does not advance the dropout step. */
     public double loss(List<Example> batch) {
-        return run(batch, 0f, false);
+        setTraining(false);
+        long keep = step;
+        try {
+            return run(batch, 0f, false);
+        } finally {
+            step = keep;
+            setTraining(true);
+        }
+    }
+
+    private void setTraining(boolean t) {
+        for (LlamaLayer l : decoder.layers) for (Linear lin : l.linears()) lin.setTraining(t);
     }
 
     private double run(List<Example> batch, float gradScale, boolean backward) {

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * grouped-query: query head h reads kv head h / (H / KV). Causal or full; keys at positions >= validLen are masked
  * (right padding), so a padded batch gives its real rows the values of the unpadded one. The forward keeps the
  * log-sum-exp of every (head, row); the backward recomputes the probabilities from it row by row (flash-attention
- * style), so no T x T matrix is stored. Parallel over kv heads (each owns its dk, dv and its query heads' dq).
+ * style), so no T x T matrix is stored. Parallel over kv heads (each owns its dk, dv and its query heads' dq). Dots use
+ * {@link Gemm#dot} (fixed-order lane sums), so results do not depend on JIT state.
  */
 public final class Attention {
     private Attention() {}
@@ -43,7 +44,7 @@ public final class Attention {
                         if (nk <= 0) { lse[h * T + i] = Float.NEGATIVE_INFINITY; continue; }
                         float max = Float.NEGATIVE_INFINITY;
                         for (int j = 0; j < nk; j++) {
-                            float s = VectorOps.dot(q, qo, k, j * ks + g * d, d) * scale;
+                            float s = Gemm.dot(q, qo, k, j * ks + g * d, d) * scale;
                             p[j] = s;
                             if (s > max) max = s;
                         }
@@ -77,12 +78,12 @@ public final class Attention {
                         int nk = keys(i, causal, validLen);
                         if (nk <= 0) continue;
                         float l = lse[h * T + i];
-                        float D = VectorOps.dot(dout, qo, out, qo, d);
+                        float D = Gemm.dot(dout, qo, out, qo, d);
                         for (int j = 0; j < nk; j++) {
                             int ko = j * ks + g * d;
-                            float pj = (float) Math.exp(VectorOps.dot(q, qo, k, ko, d) * scale - l);
+                            float pj = (float) Math.exp(Gemm.dot(q, qo, k, ko, d) * scale - l);
                             VectorOps.axpy(pj, dout, qo, dv, ko, d);
-                            float dp = VectorOps.dot(dout, qo, v, ko, d);
+                            float dp = Gemm.dot(dout, qo, v, ko, d);
                             p[j] = pj * (dp - D) * scale;
                         }
                         for (int j = 0; j < nk; j++) {

@@ -1,23 +1,22 @@
 package io.llava4j.train.nn;
 
-import io.llava4j.kernels.MatMul;
 import io.llava4j.kernels.Parallel;
 import io.llava4j.kernels.Widen;
 import io.llava4j.tensor.DType;
-import io.llava4j.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
 
 /**
  * The three matrix products of a linear layer's forward and backward, over row-major float[] activations and a
  * {@link Weight} W [m, k] (frozen in its stored type, or a trainable float[]):
  * <ul>
- *   <li>{@link #nt}: y[n][m] = x[n][k] W^T (+ b), the forward, through core's {@link MatMul} (tiled, parallel);</li>
+ *   <li>{@link #nt}: y[n][m] = x[n][k] W^T (+ b), the forward: 4 x 4 register tiles over widened blocks of W's rows,
+ *       parallel over the blocks (core's tiled kernel, with a fixed-order lane sum so results never depend on JIT
+ *       state: a resumed run computes the same bits as an uninterrupted one);</li>
  *   <li>{@link #nnAcc}: dx[n][k] += dy[n][m] W, the input gradient: W's rows are widened a block at a time and each
  *       4-row tile of dy is broadcast against them (vector FMAs, parallel over rows of dy);</li>
- *   <li>{@link #tnAcc}: dW[m][k] += dy^T x, the weight gradient: both operands transposed once, then core's tiled
+ *   <li>{@link #tnAcc}: dW[m][k] += dy^T x, the weight gradient: both operands transposed once, then the tiled
  *       product, then added.</li>
  * </ul>
  * {@link GemmRef} holds the plain loops these are tested against.
@@ -27,6 +26,8 @@ public final class Gemm {
     private static final int L = S.length();
     /** Weight rows widened at a time by {@link #nnAcc}. */
     private static final int OB = 32;
+    /** Weight rows per parallel block of {@link #nt}. */
+    private static final int NB = 64;
 
     private static final ThreadLocal<float[]> WBUF = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[][]> TN = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
@@ -37,7 +38,92 @@ public final class Gemm {
     public static void nt(float[] x, int n, int k, Weight w, float[] bias, float[] y) {
         check(w, k);
         if (n == 0) return;
-        MatMul.matmul(x, n, k, w.tensor, bias, y, w.rows);
+        ntRaw(x, n, k, w, bias, y);
+    }
+
+    /**
+     * The tiled product: W's rows widened a block at a time (read in place when they are a float[]), 4 x 4 register
+     * tiles along the shared dimension, parallel over blocks of W's rows. Lanes are summed in a fixed order (not
+     * {@code reduceLanes}, whose order may change when the JIT recompiles), so results do not depend on warm-up.
+     */
+    private static void ntRaw(float[] x, int n, int k, Weight w, float[] bias, float[] y) {
+        int m = w.rows;
+        int blocks = (m + NB - 1) / NB;
+        Parallel.forRange(blocks, 1, (b0, b1) -> {
+            float[] wb = null;
+            if (w.dense == null) {
+                wb = WBUF.get();
+                if (wb.length < NB * k) { wb = new float[NB * k]; WBUF.set(wb); }
+            }
+            for (int b = b0; b < b1; b++) {
+                int o0 = b * NB, ob = Math.min(NB, m - o0);
+                float[] src;
+                int off;
+                if (w.dense != null) { src = w.dense; off = o0 * k; }
+                else { widen(w, o0, ob, wb); src = wb; off = 0; }
+                ntBlock(x, n, k, src, off, ob, o0, bias, y, m);
+            }
+        });
+    }
+
+    private static void ntBlock(float[] x, int n, int k, float[] wb, int wOff, int ob, int o0, float[] bias, float[] y, int m) {
+        int kv = S.loopBound(k);
+        int t = 0;
+        for (; t + 4 <= n; t += 4) {
+            int o = 0;
+            for (; o + 4 <= ob; o += 4) tile4x4(x, t, k, wb, wOff + o * k, kv, bias, o0 + o, y, m);
+            for (; o < ob; o++) for (int r = 0; r < 4; r++) y[(t + r) * m + o0 + o] = dot(x, (t + r) * k, wb, wOff + o * k, k, kv) + bias(bias, o0 + o);
+        }
+        for (; t < n; t++) for (int o = 0; o < ob; o++) y[t * m + o0 + o] = dot(x, t * k, wb, wOff + o * k, k, kv) + bias(bias, o0 + o);
+    }
+
+    private static float bias(float[] b, int o) { return b == null ? 0f : b[o]; }
+
+    /** Lanes summed 0..L-1: the same value whether the JIT has compiled this or not. */
+    static float hsum(FloatVector v) {
+        float s = 0f;
+        for (int l = 0; l < L; l++) s += v.lane(l);
+        return s;
+    }
+
+    /** sum_i a[ao+i] b[bo+i], i < n (vector FMAs, fixed-order lane sum, scalar tail). */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        return dot(a, ao, b, bo, n, S.loopBound(n));
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int n, int kv) {
+        FloatVector s = FloatVector.zero(S);
+        for (int i = 0; i < kv; i += L) s = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), s);
+        float r = hsum(s);
+        for (int i = kv; i < n; i++) r += a[ao + i] * b[bo + i];
+        return r;
+    }
+
+    private static void tile4x4(float[] x, int t, int k, float[] wb, int w0, int kv, float[] bias, int o, float[] y, int m) {
+        int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+        int w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
+                a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector v0 = FloatVector.fromArray(S, wb, w0 + i), v1 = FloatVector.fromArray(S, wb, w1 + i),
+                    v2 = FloatVector.fromArray(S, wb, w2 + i), v3 = FloatVector.fromArray(S, wb, w3 + i);
+            FloatVector u = FloatVector.fromArray(S, x, x0 + i);
+            a00 = u.fma(v0, a00); a01 = u.fma(v1, a01); a02 = u.fma(v2, a02); a03 = u.fma(v3, a03);
+            u = FloatVector.fromArray(S, x, x1 + i);
+            a10 = u.fma(v0, a10); a11 = u.fma(v1, a11); a12 = u.fma(v2, a12); a13 = u.fma(v3, a13);
+            u = FloatVector.fromArray(S, x, x2 + i);
+            a20 = u.fma(v0, a20); a21 = u.fma(v1, a21); a22 = u.fma(v2, a22); a23 = u.fma(v3, a23);
+            u = FloatVector.fromArray(S, x, x3 + i);
+            a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32); a33 = u.fma(v3, a33);
+        }
+        FloatVector[] acc = {a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33};
+        int[] xs = {x0, x1, x2, x3}, ws = {w0, w1, w2, w3};
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++) {
+                float s = hsum(acc[r * 4 + c]);
+                for (int i = kv; i < k; i++) s += x[xs[r] + i] * wb[ws[c] + i];
+                y[(t + r) * m + o + c] = s + bias(bias, o + c);
+            }
     }
 
     /** dx[n][k] += dy[n][m] W (W is [m, k]). */
@@ -122,8 +208,7 @@ public final class Gemm {
         float[] dyT = s[0], xT = s[1], tmp = s[2];
         transpose(dy, n, m, dyT);
         transpose(x, n, k, xT);
-        Tensor xt = new Tensor("xT", DType.F32, new long[] {k, n}, MemorySegment.ofArray(xT).asSlice(0, (long) k * n * 4));
-        MatMul.matmul(dyT, m, n, xt, null, tmp, k);
+        ntRaw(dyT, m, n, Weight.frozenView("xT", xT, k, n), null, tmp);
         add(dW, tmp, m * k);
     }
 

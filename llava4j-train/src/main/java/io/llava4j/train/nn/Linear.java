@@ -16,6 +16,7 @@ public final class Linear {
     public final Weight w;
     public final VectorWeight b;
     private Lora lora;
+    private boolean training = true;
 
     /** A LoRA adapter: trainable A and B, scaling alpha/r, dropout on the adapter's input. */
     public record Lora(Weight a, Weight b, float scaling, float dropout) {
@@ -58,6 +59,9 @@ public final class Linear {
 
     public Lora lora() { return lora; }
 
+    /** Training mode applies the LoRA dropout; evaluation mode does not (nn.Dropout's train()/eval()). */
+    public void setTraining(boolean training) { this.training = training; }
+
     /**
      * y (n, out) = forward of x (n, in). {@code seed} drives the LoRA dropout mask (the same seed must be passed to
      * backward); acts may be null when no LoRA and no backward follows.
@@ -66,7 +70,7 @@ public final class Linear {
         Gemm.nt(x, n, in, w, b == null ? null : b.values, y);
         if (lora == null) return;
         int r = lora.rank();
-        boolean drop = lora.dropout() > 0f;
+        boolean drop = training && lora.dropout() > 0f;
         a.ensure(n, in, out, r, drop);
         a.seed = seed;
         float[] src = x;
@@ -88,7 +92,7 @@ public final class Linear {
         if (lora == null) return;
         int r = lora.rank();
         float s = lora.scaling();
-        boolean drop = lora.dropout() > 0f;
+        boolean drop = training && lora.dropout() > 0f;
         float[] src = drop ? a.xd : x;
         // with sdy = s dy: dB += sdy^T ax ; dax = sdy B ; dA += dax^T src ; dx += (dax A) * mask
         float[] sdy = a.bax, dax = a.dax;

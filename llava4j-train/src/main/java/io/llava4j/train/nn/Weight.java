@@ -43,6 +43,12 @@ public final class Weight {
         return new Weight(name, rows, cols, view(name, values, rows, cols), values, null);
     }
 
+    /** A frozen view of the first rows*cols values of an array that may be longer (scratch buffers). */
+    static Weight frozenView(String name, float[] values, int rows, int cols) {
+        Tensor t = new Tensor(name, DType.F32, new long[] {rows, cols}, MemorySegment.ofArray(values).asSlice(0, (long) rows * cols * 4));
+        return new Weight(name, rows, cols, t, values, null);
+    }
+
     /** A trainable weight: p's shape is read as [shape[0], rest]. */
     public static Weight trainable(Param p) {
         int rows = p.shape[0];
