@@ -70,6 +70,7 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
     private final List<Param> params = new ArrayList<>();
     private final List<Param> loraParams = new ArrayList<>();
     private final int tokensPerImage;
+    private final String visionWeightPrefix;
 
     private long step;
     private long seed = 0x5eedL;
@@ -169,6 +170,7 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
             this.vision = new FrozenVisionPath(frozenTower, cfg.visionFeatureLayer(), cfg.keepCls(), setup.cacheFeatures());
         }
         this.tokensPerImage = vision.rows();
+        this.visionWeightPrefix = towerWeights != null ? towerPrefix : null;
         if (vision.dim() != projector[0].in) throw new IllegalArgumentException("vision tower gives " + vision.dim() + " features, the projector takes " + projector[0].in);
     }
 
@@ -236,6 +238,8 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
     /** The projector's linear layers (their weights are Params when trainable). */
     public Linear[] projector() { return projector.clone(); }
     public LlamaDecoder decoder() { return decoder; }
+    /** The name prefix of the CLIP tower's weights (in the checkpoint or in the tower's own folder), or null. */
+    public String visionWeightPrefix() { return visionWeightPrefix; }
 
     @Override public List<Param> params() { return List.copyOf(params); }
 
