@@ -62,7 +62,7 @@ final class ClipEncoderPath implements VisionPath {
     }
 
     private Param param(Tensor t, boolean decay) {
-        Param p = LlavaTrainModel.copy(t, decay, "default");
+        Param p = LlavaTrainModel.copy(t, decay, LlavaTrainModel.VISION_GROUP);
         params.add(p);
         return p;
     }

@@ -16,6 +16,7 @@ import io.llava4j.train.Param;
 import io.llava4j.train.TrainableModel;
 import io.llava4j.train.data.ConversationPreprocessor;
 import io.llava4j.train.data.Example;
+import io.llava4j.train.loop.ModelState;
 import io.llava4j.train.nn.Act;
 import io.llava4j.train.nn.CrossEntropy;
 import io.llava4j.train.nn.Gemm;
@@ -48,10 +49,15 @@ import java.util.Random;
  * <p>Base weights stay in the memory-mapped checkpoint and are read in their stored type; trainable tensors (per
  * {@link TrainSetup}) are copied into {@link Param}s. Parameter order: projector, then LoRA (layer by layer, A then B
  * per target in q,k,v,o,gate,up,down order), then language-model weights, then vision-tower weights. Projector
- * parameters form the learning-rate group "mm_projector"; biases and norm weights take no weight decay.
+ * parameters form the learning-rate group "mm_projector", the tower's "vision_tower"; biases and norm weights take no
+ * weight decay. The LoRA dropout stream (seed and call counter) is {@link ModelState}, so a resumed run draws the same
+ * masks.
  */
-public final class LlavaTrainModel implements TrainableModel<Example>, AutoCloseable {
+public final class LlavaTrainModel implements TrainableModel<Example>, ModelState, AutoCloseable {
+    /** Learning-rate group of the projector's parameters ({@code --mm_projector_lr}). */
     public static final String PROJECTOR_GROUP = "mm_projector";
+    /** Learning-rate group of the vision tower's parameters ({@code --mm_vision_tower_lr}). */
+    public static final String VISION_GROUP = "vision_tower";
 
     private final Path dir;
     private final LlavaConfig cfg;
@@ -98,7 +104,9 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
         for (int i = 0; i < pn.length; i++) {
             Tensor wt = w.get(pn[i] + ".weight");
             Tensor bt = w.find(pn[i] + ".bias").orElse(null);
-            Weight pw = setup.trainProjector() ? Weight.trainable(add(copy(wt, true, PROJECTOR_GROUP))) : Weight.frozen(wt);
+            // the projector is small: always in float[] (trainable, or frozen but loadable from a stage-1 file)
+            Weight pw = setup.trainProjector() ? Weight.trainable(add(copy(wt, true, PROJECTOR_GROUP)))
+                    : Weight.frozen(wt.name(), wt.toFloatArray(), (int) wt.dim(0), (int) (wt.numel() / wt.dim(0)));
             VectorWeight pb = bt == null ? null : setup.trainProjector() ? VectorWeight.trainable(add(copy(bt, false, PROJECTOR_GROUP))) : VectorWeight.frozen(bt);
             projector[i] = new Linear(pn[i], pw, pb);
             projActs[i] = new Linear.Acts();
@@ -278,6 +286,52 @@ public final class LlavaTrainModel implements TrainableModel<Example>, AutoClose
     public void setSeed(long seed, long step) {
         this.seed = seed;
         this.step = step;
+    }
+
+    @Override
+    public void saveState(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeLong(seed);
+        out.writeLong(step);
+    }
+
+    @Override
+    public void loadState(java.io.DataInputStream in) throws java.io.IOException {
+        seed = in.readLong();
+        step = in.readLong();
+    }
+
+    /**
+     * Sets the projector from a stage-1 file ({@code --pretrain_mm_mlp_adapter}): keys ending in
+     * {@code mm_projector.{2i}.weight/bias} (original, as upstream's get_w strips the prefix) or
+     * {@code multi_modal_projector.linear_{i+1}.*} (HF).
+     */
+    public void loadProjector(WeightMap w) {
+        for (int i = 0; i < projector.length; i++) {
+            Linear l = projector[i];
+            String[] stems = {"mm_projector." + (2 * i), "multi_modal_projector.linear_" + (i + 1)};
+            if (projector.length == 1) stems = new String[] {"mm_projector", "mm_projector.0", "multi_modal_projector.linear_1"};
+            Tensor wt = null, bt = null;
+            for (String n : w.names()) for (String stem : stems) {
+                if (n.equals(stem + ".weight") || n.endsWith("." + stem + ".weight")) wt = w.get(n);
+                if (n.equals(stem + ".bias") || n.endsWith("." + stem + ".bias")) bt = w.get(n);
+            }
+            if (wt == null) throw new IllegalArgumentException("the projector file has no weight for projector layer " + i + " (looked for " + String.join(", ", stems) + ")");
+            wt.requireShape(l.out, l.in);
+            float[] dst = l.w.dense;
+            wt.toFloats(0, dst, 0, dst.length);
+            if (l.b != null) {
+                if (bt == null) throw new IllegalArgumentException("the projector file has no bias for projector layer " + i);
+                bt.requireShape(l.out);
+                bt.toFloats(0, l.b.values, 0, l.out);
+            }
+        }
+    }
+
+    /** Sequence length after the splice and the cut, from ids alone (the loop's token count). */
+    public int tokens(int[] inputIds) {
+        int n = 0;
+        for (int id : inputIds) n += id == ConversationPreprocessor.IMAGE_TOKEN_INDEX ? tokensPerImage : 1;
+        return Math.min(n, setup.modelMaxLength());
     }
 
     /** Loss of each sample of the last call (its own mean over its trained tokens; NaN with none). */

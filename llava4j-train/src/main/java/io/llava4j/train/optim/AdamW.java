@@ -22,6 +22,16 @@ public final class AdamW {
     private final float[][] m, v;
     private long step;
 
+    /**
+     * Hyper-parameters given as floats are read as the shortest decimal that names them ({@code 0.9f} is 0.9, not
+     * 0.8999999761581421), the Python value torch would have been given.
+     */
+    public AdamW(List<Param> params, float beta1, float beta2, float eps, float weightDecay) {
+        this(params, decimal(beta1), decimal(beta2), decimal(eps), decimal(weightDecay));
+    }
+
+    private static double decimal(float f) { return Double.parseDouble(Float.toString(f)); }
+
     /** Hyper-parameters as Python floats (doubles); torch turns each scalar into the parameters' dtype where it uses it. */
     public AdamW(List<Param> params, double beta1, double beta2, double eps, double weightDecay) {
         this.params = List.copyOf(params);
@@ -39,7 +49,7 @@ public final class AdamW {
 
     /** torch defaults: betas (0.9, 0.999), eps 1e-8. */
     public static AdamW withDefaults(List<Param> params, float weightDecay) {
-        return new AdamW(params, 0.9, 0.999, 1e-8, weightDecay);
+        return new AdamW(params, 0.9, 0.999, 1e-8, decimal(weightDecay));
     }
 
     public long stepCount() { return step; }
