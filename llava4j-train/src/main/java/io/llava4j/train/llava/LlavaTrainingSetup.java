@@ -76,6 +76,7 @@ public final class LlavaTrainingSetup implements TrainingSetup {
                     TokenizerFlags.legacy(o.modelNameOrPath()), o.modelMaxLength());
             LlavaDataset ds = new LlavaDataset(LlavaJson.read(o.dataPath()), pre, model.imageProcessor(), o.imageAspectRatio(),
                     o.imageFolder());
+            if (ds.size() == 0) throw new IllegalArgumentException("--data_path " + o.dataPath() + " holds no samples");
             DataReport report = ds.scan();
             String problems = "";
             if (!report.isClean()) {
