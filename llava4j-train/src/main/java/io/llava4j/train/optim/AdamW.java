@@ -18,11 +18,22 @@ import java.util.Map;
  */
 public final class AdamW {
     private final List<Param> params;
-    private final float beta1, beta2, eps, weightDecay;
+    private final double beta1, beta2, eps, weightDecay;
     private final float[][] m, v;
     private long step;
 
+    /**
+     * Hyper-parameters given as floats are read as the shortest decimal that names them ({@code 0.9f} is 0.9, not
+     * 0.8999999761581421), the Python value torch would have been given.
+     */
     public AdamW(List<Param> params, float beta1, float beta2, float eps, float weightDecay) {
+        this(params, decimal(beta1), decimal(beta2), decimal(eps), decimal(weightDecay));
+    }
+
+    private static double decimal(float f) { return Double.parseDouble(Float.toString(f)); }
+
+    /** Hyper-parameters as Python floats (doubles); torch turns each scalar into the parameters' dtype where it uses it. */
+    public AdamW(List<Param> params, double beta1, double beta2, double eps, double weightDecay) {
         this.params = List.copyOf(params);
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -38,7 +49,7 @@ public final class AdamW {
 
     /** torch defaults: betas (0.9, 0.999), eps 1e-8. */
     public static AdamW withDefaults(List<Param> params, float weightDecay) {
-        return new AdamW(params, 0.9f, 0.999f, 1e-8f, weightDecay);
+        return new AdamW(params, 0.9, 0.999, 1e-8, decimal(weightDecay));
     }
 
     public long stepCount() { return step; }
@@ -49,21 +60,25 @@ public final class AdamW {
      */
     public void step(double defaultLr, Map<String, Double> lrByGroup) {
         step++;
+        // torch 1.13+ _single_tensor_adamw, scalars as the CPU kernels see them (Python doubles cast to float):
+        //   p *= 1 - lr*wd ; m = m*b1 + (1-b1)*g ; v = v*b2 + (1-b2)*g*g
+        //   denom = sqrt(v) / sqrt(1 - b2^t) + eps ; p += (-lr / (1 - b1^t)) * m / denom
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float b1 = (float) beta1, b2 = (float) beta2, omb1 = (float) (1 - beta1), omb2 = (float) (1 - beta2);
+        float fbc2 = (float) bc2Sqrt, feps = (float) eps;
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
-            float lr = (float) (double) lrByGroup.getOrDefault(p.group, defaultLr);
+            double lr = lrByGroup.getOrDefault(p.group, defaultLr);
             float[] w = p.data, g = p.grad, mi = m[i], vi = v[i];
-            // torch computes step_size = lr / bc1 and denom = sqrt(v) / bc2Sqrt + eps in the parameter's dtype
-            float stepSize = (float) (lr / bc1);
-            float decayFactor = p.decay ? 1f - lr * weightDecay : 1f;
+            float negStep = (float) (-(lr / bc1));
+            float decayFactor = p.decay && weightDecay != 0 ? (float) (1 - lr * weightDecay) : 1f;
             for (int j = 0; j < w.length; j++) {
                 float gj = g[j];
-                mi[j] = mi[j] * beta1 + (1 - beta1) * gj;          // lerp form m + (g - m)(1-b1) differs by 1 ulp at most
-                vi[j] = vi[j] * beta2 + (1 - beta2) * gj * gj;
-                float denom = (float) (Math.sqrt(vi[j]) / bc2Sqrt) + eps;
-                w[j] = w[j] * decayFactor - stepSize * mi[j] / denom;
+                mi[j] = mi[j] * b1 + omb1 * gj;
+                vi[j] = vi[j] * b2 + omb2 * gj * gj;
+                float denom = (float) Math.sqrt(vi[j]) / fbc2 + feps;
+                w[j] = w[j] * decayFactor + negStep * mi[j] / denom;
             }
         }
     }

@@ -1,0 +1,183 @@
+package io.llava4j.train.llava;
+
+import io.llava4j.format.Checkpoints;
+import io.llava4j.format.WeightMap;
+import io.llava4j.tensor.DType;
+import io.llava4j.train.Param;
+import io.llava4j.train.TrainableModel;
+import io.llava4j.train.data.ConversationPreprocessor;
+import io.llava4j.train.data.DataReport;
+import io.llava4j.train.data.LlavaDataset;
+import io.llava4j.train.data.LlavaJson;
+import io.llava4j.train.data.ModalityLengthGroupedSampler;
+import io.llava4j.train.data.TokenizerFlags;
+import io.llava4j.train.loop.DataOrder;
+import io.llava4j.train.loop.ModelState;
+import io.llava4j.train.loop.SaveHook;
+import io.llava4j.train.loop.TrainOptions;
+import io.llava4j.train.loop.TrainingSetup;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code llava4j train} for LLaVA checkpoints: what is trained follows the seeds' flags
+ * <ul>
+ *   <li>{@code --tune_mm_mlp_adapter}: the projector only (stage 1);</li>
+ *   <li>{@code --lora_enable}: LoRA (r, alpha, dropout) on q,k,v,o,gate,up,down of every language-model layer, plus the
+ *       projector (stage 2, finetune_lora);</li>
+ *   <li>neither: the projector and the whole language model (stage 2, finetune);</li>
+ *   <li>{@code --mm_tunable_parts} (LLaVA-OneVision) overrides: any of mm_mlp_adapter, mm_language_model (LoRA when
+ *       --lora_enable), mm_vision_tower (the CLIP tower too, as the demo model needs).</li>
+ * </ul>
+ * Data: {@code --data_path} through the {@code --version} template and masking ({@link ConversationPreprocessor}),
+ * images from {@code --image_folder} per {@code --image_aspect_ratio}; tokenization problems (mismatches, truncations,
+ * samples without a trained token) are counted in the summary line and listed in {@code OUTPUT/data_report.txt}.
+ * Order: {@code --group_by_modality_length} gives {@link ModalityLengthGroupedSampler}'s order (group = gradient
+ * accumulation steps, one device), else the loop's seeded shuffle. {@code --pretrain_mm_mlp_adapter} loads a stage-1
+ * projector file first.
+ *
+ * <p>Saved (each checkpoint and the output folder): the output folder always becomes a complete model folder (the
+ * merged checkpoint of {@link LlavaExport#saveMerged}, loadable by {@code chat}); with a trained projector also
+ * {@code mm_projector.safetensors} (stage 1's artefact); with LoRA also the PEFT folder {@code adapter/}. Checkpoint
+ * folders of LoRA runs hold the adapter and projector only (as HF Trainer saves a PEFT model), other runs the full
+ * checkpoint.
+ */
+public final class LlavaTrainingSetup implements TrainingSetup {
+    /** The type trained tensors are written in. */
+    private final DType saveType;
+
+    public LlavaTrainingSetup() { this(DType.F32); }
+
+    public LlavaTrainingSetup(DType saveType) { this.saveType = saveType; }
+
+    @Override
+    public Prepared<?> prepare(TrainOptions o) throws IOException {
+        TrainSetup setup = setup(o);
+        LlavaTrainModel model = LlavaTrainModel.load(o.modelNameOrPath(), setup);
+        try {
+            model.setSeed(o.seed(), 0);
+            if (setup.lora() != null) model.initLora(o.seed());
+            if (o.pretrainMmMlpAdapter() != null) {
+                try (WeightMap w = Checkpoints.openFile(o.pretrainMmMlpAdapter())) {
+                    model.loadProjector(w);
+                }
+            }
+            ConversationPreprocessor pre = new ConversationPreprocessor(model.tokenizer(), o.version(),
+                    TokenizerFlags.legacy(o.modelNameOrPath()), o.modelMaxLength());
+            LlavaDataset ds = new LlavaDataset(LlavaJson.read(o.dataPath()), pre, model.imageProcessor(), o.imageAspectRatio(),
+                    o.imageFolder());
+            if (ds.size() == 0) throw new IllegalArgumentException("--data_path " + o.dataPath() + " holds no samples");
+            DataReport report = ds.scan();
+            String problems = "";
+            if (!report.isClean()) {
+                Files.createDirectories(o.outputDir());
+                Path file = o.outputDir().resolve("data_report.txt");
+                Path tmp = Files.createTempFile(o.outputDir(), ".report", ".tmp");
+                Files.write(tmp, report.lines(Integer.MAX_VALUE));
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                problems = String.format(Locale.ROOT, "; data: %d tokenization mismatches (kept, fully masked, as upstream), %d truncated, %d without a trained token (see %s)",
+                        report.mismatches().size(), report.truncated().size(), report.untrained().size(), file);
+            }
+            List<Integer> samples = new ArrayList<>(ds.size());
+            for (int i = 0; i < ds.size(); i++) samples.add(i);
+            DataOrder order = null;
+            if (o.groupByModalityLength()) {
+                int[] lengths = ds.modalityLengths();
+                int batch = o.perDeviceTrainBatchSize(), group = o.gradientAccumulationSteps();
+                long seed = o.seed();
+                order = epoch -> ModalityLengthGroupedSampler.order(lengths, batch, group, seed * 0x9E3779B97F4A7C15L + epoch);
+            }
+            long trainable = model.params().stream().mapToLong(Param::size).sum();
+            String summary = String.format(Locale.ROOT, "%s, template %s, %d samples, %,d trainable parameters%s",
+                    describe(setup), o.version(), ds.size(), trainable, problems);
+            return new Prepared<>(new Indexed(model, ds), samples, order, saveHook(model, o), summary);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** The parts to train, from the flags. */
+    static TrainSetup setup(TrainOptions o) {
+        boolean projector, lm, tower;
+        if (o.mmTunableParts() != null) {
+            Set<String> parts = new HashSet<>();
+            for (String p : o.mmTunableParts().split(",")) parts.add(p.strip());
+            projector = parts.contains("mm_mlp_adapter");
+            lm = parts.contains("mm_language_model");
+            tower = parts.contains("mm_vision_tower");
+        } else if (o.tuneMmMlpAdapter()) {
+            projector = true; lm = false; tower = false;
+        } else {
+            projector = true; lm = true; tower = false;
+        }
+        TrainSetup.Lora lora = o.loraEnable() && (lm || o.mmTunableParts() == null)
+                ? new TrainSetup.Lora(o.loraR(), o.loraAlpha(), (float) o.loraDropout(), TrainSetup.Lora.ALL_LINEAR) : null;
+        if (o.loraEnable() && lora == null) throw new IllegalArgumentException("--lora_enable needs mm_language_model in --mm_tunable_parts");
+        boolean fullLm = lm && lora == null;
+        if (!projector && !fullLm && lora == null && !tower) throw new IllegalArgumentException("nothing to train (--mm_tunable_parts names no part)");
+        return new TrainSetup(projector, lora, fullLm, tower, true, o.modelMaxLength(), true);
+    }
+
+    static String describe(TrainSetup s) {
+        List<String> parts = new ArrayList<>();
+        if (s.trainProjector()) parts.add("projector");
+        if (s.lora() != null) parts.add("LoRA r=" + s.lora().r() + " alpha=" + s.lora().alpha() + " dropout=" + s.lora().dropout());
+        if (s.fullLm()) parts.add("language model");
+        if (s.trainVisionTower()) parts.add("vision tower");
+        return "training " + String.join(" + ", parts);
+    }
+
+    private SaveHook saveHook(LlavaTrainModel m, TrainOptions o) {
+        Path out = o.outputDir().toAbsolutePath().normalize();
+        return dir -> {
+            boolean fin = dir.toAbsolutePath().normalize().equals(out);
+            if (m.setup().trainProjector()) LlavaExport.saveProjector(m, dir.resolve("mm_projector.safetensors"), saveType);
+            if (m.setup().lora() != null) LlavaExport.savePeftAdapter(m, dir.resolve("adapter"), saveType);
+            if (fin || m.setup().lora() == null) LlavaExport.saveMerged(m, dir, saveType);
+        };
+    }
+
+    /** The loop's view: samples are indices into the dataset, loaded (images decoded) when their batch runs. */
+    static final class Indexed implements TrainableModel<Integer>, ModelState {
+        private final LlavaTrainModel model;
+        private final LlavaDataset ds;
+
+        Indexed(LlavaTrainModel model, LlavaDataset ds) {
+            this.model = model;
+            this.ds = ds;
+        }
+
+        LlavaTrainModel model() { return model; }
+
+        @Override public List<Param> params() { return model.params(); }
+
+        @Override
+        public double forwardBackward(List<Integer> batch, float gradScale) {
+            List<io.llava4j.train.data.Example> ex = new ArrayList<>(batch.size());
+            for (int i : batch) ex.add(ds.get(i));
+            return model.forwardBackward(ex, gradScale);
+        }
+
+        @Override
+        public int tokens(List<Integer> batch) {
+            int n = 0;
+            for (int i : batch) n += model.tokens(ds.encoded(i).inputIds());
+            return n;
+        }
+
+        @Override public void saveState(DataOutputStream out) throws IOException { model.saveState(out); }
+
+        @Override public void loadState(DataInputStream in) throws IOException { model.loadState(in); }
+    }
+}
