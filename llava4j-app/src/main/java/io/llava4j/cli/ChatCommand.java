@@ -66,6 +66,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        model.require();
         SamplingParams params = new SamplingParams(temperature, topP, topK, repetitionPenalty, maxNewTokens, seed, stops);
         List<RgbImage> first = images.stream().map(ImageDecoder::decode).toList();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

@@ -96,6 +96,7 @@ final class EvalRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        model.require();
         if (VIDEO_QA.contains(benchmark) && !engine.equals("local")) throw new IllegalArgumentException("--engine " + engine + " answers question-file benchmarks; video QA runs locally");
         io.llava4j.eval.BenchmarkPrompts builder = io.llava4j.eval.BenchmarkPromptsRegistry.find(benchmark);
         if (builder != null) {

@@ -7,8 +7,15 @@ import java.nio.file.Path;
 
 /** Options shared by the commands that load a model. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (config.json + weights + tokenizer).")
+    /** The launcher points {@code llava4j.defaultModel} at the bundled demo model (models/llava4j-demo) when it is there. */
+    @Option(names = "--model", paramLabel = "DIR", defaultValue = "${sys:llava4j.defaultModel}",
+            description = "Model folder (config.json + weights + tokenizer). Default: the bundled demo model, when present.")
     Path model;
+
+    /** Fails with one clear line when no --model was given and there is no bundled default. */
+    void require() {
+        if (model == null) throw new IllegalArgumentException("--model DIR is required (no bundled demo model found: models/llava4j-demo)");
+    }
 
     @Option(names = "--vision-tower", paramLabel = "DIR", description = "Vision tower folder for original-layout checkpoints (overrides mm_vision_tower).")
     String visionTower;
@@ -32,6 +39,7 @@ final class ModelOptions {
     boolean debug;
 
     io.llava4j.model.LoadOptions loadOptions() {
+        require();
         if (threads != null) Parallel.setThreads(threads);
         if (load8bit && load4bit) throw new IllegalArgumentException("--load-8bit and --load-4bit exclude each other");
         io.llava4j.tensor.DType q = load8bit ? io.llava4j.tensor.DType.Q8_0 : load4bit ? io.llava4j.tensor.DType.Q4_0 : null;

@@ -46,6 +46,7 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        model.require();
         try (VisionLanguageModel m = ModelRegistry.load(model.model, model.loadOptions())) {
             List<RgbImage> imgs = images.stream().map(ImageDecoder::decode).toList();
             List<List<RgbImage>> vids = Media.videos(videos, m, io.llava4j.media.FrameSampler.all());
