@@ -46,7 +46,11 @@ public final class Rope {
     private void rotate(float[] x, int n, int heads, float sign) {
         ensure(n);
         float[] c = cos, s = sin;
-        for (int t = 0; t < n; t++) {
+        io.llava4j.kernels.Parallel.forRange(n, Math.max(1, 4096 / Math.max(1, heads * headDim)), (t0, t1) -> rotate(x, t0, t1, heads, sign, c, s));
+    }
+
+    private void rotate(float[] x, int t0, int t1, int heads, float sign, float[] c, float[] s) {
+        for (int t = t0; t < t1; t++) {
             int cs = t * half;
             for (int h = 0; h < heads; h++) {
                 int o = (t * heads + h) * headDim;
