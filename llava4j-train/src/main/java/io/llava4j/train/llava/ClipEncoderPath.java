@@ -25,8 +25,8 @@ final class ClipEncoderPath implements VisionPath {
     private final ClipVisionEncoder enc;
     private final List<Param> params = new ArrayList<>();
     private final boolean keepCls;
-    private final List<ClipVisionEncoder.State> states = new ArrayList<>();
-    private final float[] dfull;
+    private final ClipVisionEncoder.State state = new ClipVisionEncoder.State();
+    private float[] dfull = new float[0];
     private final boolean trainable;
     private final java.util.Map<String, float[]> cache;
     private long calls;
@@ -58,7 +58,6 @@ final class ClipEncoderPath implements VisionPath {
             layers[l] = new ClipLayer(vc.numHeads(), vc.layerNormEps(), act, l1w, l1b, q, k, v, o, l2w, l2b, fc1, fc2);
         }
         this.enc = new ClipVisionEncoder(c, p, vc.imageSize(), patch, cls, pos, preW, preB, layers, vc.layerNormEps(), recompute);
-        this.dfull = new float[vc.numPositions() * h];
     }
 
     private Param param(Tensor t, boolean decay) {
@@ -86,33 +85,45 @@ final class ClipEncoderPath implements VisionPath {
     @Override public int dim() { return enc.hidden; }
 
     @Override
-    public float[] forward(float[] pixels, String key, int slot, boolean training) {
-        String k = cache != null && key != null ? key + "#" + pixels.length + ":" + java.util.Arrays.hashCode(pixels) : null;
-        if (k != null) {
-            float[] hit = cache.get(k);
-            if (hit != null) return hit;
+    public float[] forward(List<float[]> pixels, List<String> keys, boolean training) {
+        int N = pixels.size(), h = enc.hidden, per = rows() * h;
+        float[] out = new float[N * per];
+        if (trainable) {
+            float[] hs = enc.forward(pixels, state, calls++);
+            for (int i = 0; i < N; i++) System.arraycopy(hs, (i * enc.positions + (keepCls ? 0 : 1)) * h, out, i * per, per);
+            return out;
         }
-        while (states.size() <= slot) states.add(new ClipVisionEncoder.State());
-        float[] hs = enc.forward(pixels, states.get(slot), calls++);
-        float[] f;
-        if (keepCls) f = java.util.Arrays.copyOf(hs, enc.positions * enc.hidden);
-        else {
-            f = new float[(enc.positions - 1) * enc.hidden];
-            System.arraycopy(hs, enc.hidden, f, 0, f.length);
+        // frozen: cached images are copied, the others run together
+        List<Integer> todo = new ArrayList<>();
+        String[] ks = new String[N];
+        for (int i = 0; i < N; i++) {
+            float[] px = pixels.get(i);
+            String key = keys.get(i);
+            ks[i] = cache != null && key != null ? key + "#" + px.length + ":" + java.util.Arrays.hashCode(px) : null;
+            float[] hit = ks[i] == null ? null : cache.get(ks[i]);
+            if (hit != null) System.arraycopy(hit, 0, out, i * per, per);
+            else todo.add(i);
         }
-        if (k != null) cache.put(k, f);
-        return f;
+        if (todo.isEmpty()) return out;
+        List<float[]> run = new ArrayList<>();
+        for (int i : todo) run.add(pixels.get(i));
+        float[] hs = enc.forward(run, state, calls++);
+        for (int j = 0; j < todo.size(); j++) {
+            int i = todo.get(j);
+            float[] f = java.util.Arrays.copyOfRange(hs, (j * enc.positions + (keepCls ? 0 : 1)) * h, (j * enc.positions + (keepCls ? 0 : 1)) * h + per);
+            System.arraycopy(f, 0, out, i * per, per);
+            if (ks[i] != null) cache.put(ks[i], f);
+        }
+        return out;
     }
 
     @Override
-    public void backward(float[] dfeatures, int slot) {
+    public void backward(float[] dfeatures) {
         if (!trainable) throw new IllegalStateException("the vision tower is frozen");
-        int h = enc.hidden;
-        if (keepCls) System.arraycopy(dfeatures, 0, dfull, 0, enc.positions * h);
-        else {
-            java.util.Arrays.fill(dfull, 0, h, 0f);
-            System.arraycopy(dfeatures, 0, dfull, h, (enc.positions - 1) * h);
-        }
-        enc.backward(dfull, states.get(slot));
+        int N = state.images(), h = enc.hidden, per = rows() * h, full = enc.positions * h;
+        if (dfull.length < N * full) dfull = new float[N * full];
+        java.util.Arrays.fill(dfull, 0, N * full, 0f);
+        for (int i = 0; i < N; i++) System.arraycopy(dfeatures, i * per, dfull, i * full + (keepCls ? 0 : h), per);
+        enc.backward(dfull, state);
     }
 }

@@ -2,13 +2,13 @@ package io.llava4j.train.llava;
 
 import io.llava4j.vision.encoder.VisionTower;
 
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A frozen tower (core's inference implementation, no gradient): hidden_states[layer], CLS dropped unless kept. With
- * caching, the features of an image (by its key and pixel hash) are computed once: the tower is frozen and
- * deterministic, so every epoch after the first skips it.
+ * A frozen non-CLIP tower through core's inference implementation (no gradient): hidden_states[layer], CLS dropped
+ * unless kept, features cached per image (key and pixel hash) when asked.
  */
 final class FrozenVisionPath implements VisionPath {
     private final VisionTower tower;
@@ -20,7 +20,7 @@ final class FrozenVisionPath implements VisionPath {
         this.tower = tower;
         this.layer = layer;
         this.keepCls = keepCls;
-        this.cache = cache ? new LinkedHashMap<>() : null;
+        this.cache = cache ? new HashMap<>() : null;
     }
 
     @Override public int rows() { return tower.numPatches() + (keepCls && tower.hasCls() ? 1 : 0); }
@@ -28,25 +28,30 @@ final class FrozenVisionPath implements VisionPath {
     @Override public int dim() { return tower.hiddenSize(); }
 
     @Override
-    public float[] forward(float[] pixels, String key, int slot, boolean training) {
-        String k = cache != null && key != null ? key + "#" + pixels.length + ":" + java.util.Arrays.hashCode(pixels) : null;
-        if (k != null) {
-            float[] hit = cache.get(k);
-            if (hit != null) return hit;
+    public float[] forward(List<float[]> pixels, List<String> keys, boolean training) {
+        int per = rows() * dim();
+        float[] out = new float[pixels.size() * per];
+        for (int i = 0; i < pixels.size(); i++) {
+            float[] px = pixels.get(i);
+            String key = keys.get(i);
+            String k = cache != null && key != null ? key + "#" + px.length + ":" + java.util.Arrays.hashCode(px) : null;
+            float[] f = k == null ? null : cache.get(k);
+            if (f == null) {
+                float[] hs = tower.hiddenState(px, layer);
+                f = hs;
+                if (tower.hasCls() && !keepCls) {
+                    f = new float[hs.length - dim()];
+                    System.arraycopy(hs, dim(), f, 0, f.length);
+                }
+                if (k != null) cache.put(k, f);
+            }
+            System.arraycopy(f, 0, out, i * per, per);
         }
-        float[] hs = tower.hiddenState(pixels, layer);
-        float[] f = hs;
-        if (tower.hasCls() && !keepCls) {
-            int h = tower.hiddenSize();
-            f = new float[hs.length - h];
-            System.arraycopy(hs, h, f, 0, f.length);
-        }
-        if (k != null) cache.put(k, f);
-        return f;
+        return out;
     }
 
     @Override
-    public void backward(float[] dfeatures, int slot) {
+    public void backward(float[] dfeatures) {
         throw new IllegalStateException("the vision tower is frozen");
     }
 }

@@ -101,6 +101,7 @@ public final class LlavaTrainModel implements TrainableModel<Example>, ModelStat
         String[] pn = names.projector();
         projector = new Linear[pn.length];
         projActs = new Linear.Acts[pn.length];
+        projBuf = new float[2 * pn.length][];
         for (int i = 0; i < pn.length; i++) {
             Tensor wt = w.get(pn[i] + ".weight");
             Tensor bt = w.find(pn[i] + ".bias").orElse(null);
@@ -406,6 +407,9 @@ public final class LlavaTrainModel implements TrainableModel<Example>, ModelStat
         for (LlamaLayer l : decoder.layers) for (Linear lin : l.linears()) lin.setTraining(t);
     }
 
+    /** Rows per packed pass: the samples of a micro-batch run together up to this many rows (a longer one alone). */
+    static final int PACK_ROWS = 8192;
+
     private double run(List<Example> batch, float gradScale, boolean backward) {
         Seq[] seqs = new Seq[batch.size()];
         long count = 0;
@@ -415,50 +419,91 @@ public final class LlavaTrainModel implements TrainableModel<Example>, ModelStat
         long callStep = step++;
         if (count == 0) { Arrays.fill(lastSampleLosses, Double.NaN); return 0.0; }
         float scale = (float) (gradScale / count);
-        int h = tc.hiddenSize();
         double total = 0;
-        for (int i = 0; i < seqs.length; i++) {
-            Seq s = seqs[i];
-            Example ex = batch.get(i);
-            long sampleSeed = mix(seed, callStep, i);
-            if (emb.length < s.T * h) { emb = new float[s.T * h]; demb = new float[s.T * h]; }
-            // text rows
-            for (int t = 0; t < s.T; t++) if (s.ids[t] >= 0) {
-                if (s.ids[t] >= tc.vocabSize()) throw new IllegalArgumentException("sample " + ex.id() + ": token id " + s.ids[t] + " outside the vocabulary (" + tc.vocabSize() + ")");
-                embed.row(s.ids[t], 0, emb, t * h, h);
-            }
-            // image rows: tower -> projector
-            List<float[]> feats = new ArrayList<>(), projIn = new ArrayList<>();
-            for (int k = 0; k < s.imageAt.length; k++) {
-                float[] f = vision.forward(ex.images().get(k), k < ex.imageKeys().size() ? ex.imageKeys().get(k) : null, k, backward);
-                float[] out = projectForward(f, k, projIn);
-                feats.add(f);
-                int rows = Math.min(tokensPerImage, s.T - s.imageAt[k]);
-                if (rows > 0) System.arraycopy(out, 0, emb, s.imageAt[k] * h, rows * h);
-            }
-            boolean needDemb = backward && (setup.trainProjector() || setup.trainVisionTower() || embed.trainable());
-            double lossSum = decoder.run(emb, s.T, s.targets, scale, backward, needDemb ? demb : null, sampleSeed);
-            lastSampleLosses[i] = s.trained == 0 ? Double.NaN : lossSum / s.trained;
-            lastSampleTokens[i] = s.trained;
-            total += lossSum;
-            if (!needDemb) continue;
-            if (embed.trainable()) {
-                float[] g = embed.param.grad;
-                for (int t = 0; t < s.T; t++) if (s.ids[t] >= 0) {
-                    int o = s.ids[t] * h;
-                    for (int j = 0; j < h; j++) g[o + j] += demb[t * h + j];
-                }
-            }
-            for (int k = s.imageAt.length - 1; k >= 0; k--) {
-                int rows = Math.min(tokensPerImage, s.T - s.imageAt[k]);
-                if (rows <= 0) continue;
-                float[] dout = new float[tokensPerImage * h];
-                System.arraycopy(demb, s.imageAt[k] * h, dout, 0, rows * h);
-                float[] df = projectBackward(dout, feats.get(k), k, projIn, setup.trainVisionTower());
-                if (setup.trainVisionTower()) vision.backward(df, k);
-            }
+        int pack = 0;
+        for (int first = 0; first < seqs.length; pack++) {
+            int last = first, rows = seqs[first].T;
+            while (last + 1 < seqs.length && rows + seqs[last + 1].T <= PACK_ROWS) rows += seqs[++last].T;
+            total += runPack(batch, seqs, first, last + 1, rows, scale, backward, mix(seed, callStep, pack));
+            first = last + 1;
         }
         return total / count;
+    }
+
+    /** Samples [from, to) packed into one pass of {@code rows} rows: their summed loss. */
+    private double runPack(List<Example> batch, Seq[] seqs, int from, int to, int rows, float scale, boolean backward, long packSeed) {
+        int h = tc.hiddenSize();
+        if (emb.length < rows * h) { emb = new float[rows * h]; demb = new float[rows * h]; }
+        int[] seg = new int[to - from + 1], targets = new int[rows];
+        List<float[]> pixels = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<Integer> imageRow = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Seq s = seqs[i];
+            Example ex = batch.get(i);
+            int r0 = seg[i - from];
+            seg[i - from + 1] = r0 + s.T;
+            System.arraycopy(s.targets, 0, targets, r0, s.T);
+            for (int t = 0; t < s.T; t++) if (s.ids[t] >= 0) {
+                if (s.ids[t] >= tc.vocabSize()) throw new IllegalArgumentException("sample " + ex.id() + ": token id " + s.ids[t] + " outside the vocabulary (" + tc.vocabSize() + ")");
+                embed.row(s.ids[t], 0, emb, (r0 + t) * h, h);
+            }
+            for (int k = 0; k < s.imageAt.length; k++) {
+                pixels.add(ex.images().get(k));
+                keys.add(k < ex.imageKeys().size() ? ex.imageKeys().get(k) : null);
+                imageRow.add(r0 + s.imageAt[k]);
+            }
+        }
+        // image rows: tower -> projector, all images of the pack at once
+        int P = tokensPerImage, N = pixels.size();
+        float[] feats = null;
+        if (N > 0) {
+            feats = vision.forward(pixels, keys, backward);
+            float[] out = projectForward(feats, N * P);
+            for (int k = 0; k < N; k++) {
+                int r = imageRow.get(k), end = nextStart(seg, r);
+                int n = Math.min(P, end - r);
+                if (n > 0) System.arraycopy(out, k * P * h, emb, r * h, n * h);
+            }
+        }
+        boolean needDemb = backward && (setup.trainProjector() || setup.trainVisionTower() || embed.trainable());
+        double[] rowLoss = new double[rows];
+        double lossSum = decoder.run(emb, seg, targets, scale, backward, needDemb ? demb : null, packSeed, rowLoss);
+        for (int i = from; i < to; i++) {
+            double s = 0;
+            for (int t = seg[i - from]; t < seg[i - from + 1]; t++) if (targets[t] != CrossEntropy.IGNORE_INDEX) s += rowLoss[t];
+            lastSampleLosses[i] = seqs[i].trained == 0 ? Double.NaN : s / seqs[i].trained;
+            lastSampleTokens[i] = seqs[i].trained;
+        }
+        if (!needDemb) return lossSum;
+        if (embed.trainable()) {
+            float[] g = embed.param.grad;
+            for (int i = from; i < to; i++) {
+                Seq s = seqs[i];
+                int r0 = seg[i - from];
+                for (int t = 0; t < s.T; t++) if (s.ids[t] >= 0) {
+                    int o = s.ids[t] * h, d = (r0 + t) * h;
+                    for (int j = 0; j < h; j++) g[o + j] += demb[d + j];
+                }
+            }
+        }
+        if (N > 0 && (setup.trainProjector() || setup.trainVisionTower())) {
+            float[] dout = new float[N * P * h];
+            for (int k = 0; k < N; k++) {
+                int r = imageRow.get(k), end = nextStart(seg, r);
+                int n = Math.min(P, end - r);
+                if (n > 0) System.arraycopy(demb, r * h, dout, k * P * h, n * h);
+            }
+            float[] df = projectBackward(dout, feats, N * P, setup.trainVisionTower());
+            if (setup.trainVisionTower()) vision.backward(df);
+        }
+        return lossSum;
+    }
+
+    /** The end row of the sequence that holds row r. */
+    private static int nextStart(int[] seg, int r) {
+        for (int i = 1; i < seg.length; i++) if (seg[i] > r) return seg[i];
+        return seg[seg.length - 1];
     }
 
     private static long mix(long seed, long step, int i) {
@@ -467,14 +512,12 @@ public final class LlavaTrainModel implements TrainableModel<Example>, ModelStat
         return z ^ (z >>> 29);
     }
 
-    // ---- projector: Linear, (GELU, Linear)*; activations per image slot ----
+    // ---- projector: Linear, (GELU, Linear)*, over the packed image rows ----
 
-    private final List<float[][]> projActsPerImage = new ArrayList<>();
+    private final float[][] projBuf;
 
-    private float[] projectForward(float[] f, int slot, List<float[]> unused) {
-        int n = tokensPerImage;
-        while (projActsPerImage.size() <= slot) projActsPerImage.add(new float[projector.length * 2][]);
-        float[][] a = projActsPerImage.get(slot);
+    private float[] projectForward(float[] f, int n) {
+        float[][] a = projBuf;
         float[] x = f;
         for (int i = 0; i < projector.length; i++) {
             Linear l = projector[i];
@@ -490,9 +533,8 @@ public final class LlavaTrainModel implements TrainableModel<Example>, ModelStat
         return x;
     }
 
-    private float[] projectBackward(float[] dout, float[] f, int slot, List<float[]> unused, boolean needDf) {
-        int n = tokensPerImage;
-        float[][] a = projActsPerImage.get(slot);
+    private float[] projectBackward(float[] dout, float[] f, int n, boolean needDf) {
+        float[][] a = projBuf;
         float[] dy = dout;
         for (int i = projector.length - 1; i >= 0; i--) {
             Linear l = projector[i];

@@ -77,6 +77,7 @@ public final class LlavaTrainingSetup implements TrainingSetup {
             LlavaDataset ds = new LlavaDataset(LlavaJson.read(o.dataPath()), pre, model.imageProcessor(), o.imageAspectRatio(),
                     o.imageFolder());
             if (ds.size() == 0) throw new IllegalArgumentException("--data_path " + o.dataPath() + " holds no samples");
+            checkImages(ds, o.imageFolder());
             DataReport report = ds.scan();
             String problems = "";
             if (!report.isClean()) {
@@ -105,6 +106,24 @@ public final class LlavaTrainingSetup implements TrainingSetup {
             model.close();
             throw e;
         }
+    }
+
+    /** Every image the data names exists (upstream would fail mid-training on the first missing one). */
+    static void checkImages(LlavaDataset ds, Path folder) {
+        int missing = 0;
+        String first = null;
+        for (int i = 0; i < ds.size(); i++) {
+            var s = ds.sample(i);
+            if (s.hasVideo()) throw new IllegalArgumentException("sample " + s.id() + " has a video: the LLaVA-1.5 training graph takes images");
+            for (String rel : s.images()) {
+                if (folder == null) throw new IllegalArgumentException("--image_folder is required: sample " + s.id() + " has an image (" + rel + ")");
+                if (!Files.isRegularFile(folder.resolve(rel))) {
+                    if (first == null) first = "sample " + s.id() + ": " + folder.resolve(rel);
+                    missing++;
+                }
+            }
+        }
+        if (missing > 0) throw new IllegalArgumentException(missing + " image file(s) named by the data do not exist, first: " + first);
     }
 
     /** The parts to train, from the flags. */

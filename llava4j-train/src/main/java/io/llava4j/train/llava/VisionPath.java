@@ -1,6 +1,8 @@
 package io.llava4j.train.llava;
 
-/** Image pixels to the selected vision features (rows, dim) the projector takes, with a backward when trainable. */
+import java.util.List;
+
+/** Image pixels to the selected vision features the projector takes, with a backward when trainable. */
 interface VisionPath {
     /** Feature rows per image. */
     int rows();
@@ -9,11 +11,11 @@ interface VisionPath {
     int dim();
 
     /**
-     * Features of one image. {@code slot} numbers the images of the current sequence (their activations are kept per
-     * slot for {@link #backward}); {@code key} names the image for caching (may be null).
+     * Features of the images, packed: (images * rows, dim), image i at row i * rows. {@code keys} name the images for
+     * caching (entries may be null). The activations are kept for {@link #backward}.
      */
-    float[] forward(float[] pixels, String key, int slot, boolean training);
+    float[] forward(List<float[]> pixels, List<String> keys, boolean training);
 
-    /** Backward from dL/dfeatures of the image in {@code slot}; only for trainable towers. */
-    void backward(float[] dfeatures, int slot);
+    /** Backward from dL/dfeatures of the last forward (packed the same way); only for trainable towers. */
+    void backward(float[] dfeatures);
 }

@@ -1,5 +1,7 @@
 package io.llava4j.train.nn;
 
+import io.llava4j.kernels.Parallel;
+
 /**
  * Elementwise activations as forward/backward pairs, scalar code whose results do not depend on JIT state (core's
  * vector kernels use the Vector API's exp, which may differ by an ulp between interpreted and compiled code); the
@@ -30,17 +32,26 @@ public final class Act {
 
     /** y = act(x) for n values (y may be x). */
     public static void forward(Kind k, float[] x, float[] y, int n) {
-        switch (k) {
-            case GELU -> { for (int i = 0; i < n; i++) { float v = x[i]; y[i] = (float) (0.5 * v * erfc(-v * INV_SQRT2)); } }
-            case QUICK_GELU -> { for (int i = 0; i < n; i++) { float v = x[i]; y[i] = v / (1f + (float) Math.exp(-1.702f * v)); } }
-        }
+        Parallel.forRange(n, GRAIN, (a, b) -> {
+            switch (k) {
+                case GELU -> { for (int i = a; i < b; i++) { float v = x[i]; y[i] = (float) (0.5 * v * erfc(-v * INV_SQRT2)); } }
+                case QUICK_GELU -> { for (int i = a; i < b; i++) { float v = x[i]; y[i] = v / (1f + (float) Math.exp(-1.702f * v)); } }
+            }
+        });
     }
+
+    /** Elements per parallel chunk of the elementwise loops (each element is independent: same bits for any split). */
+    static final int GRAIN = 8192;
 
     /** dx += dy * act'(x). */
     public static void backward(Kind k, float[] dy, float[] x, float[] dx, int n) {
+        Parallel.forRange(n, GRAIN, (a, b) -> backward(k, dy, x, dx, a, b));
+    }
+
+    private static void backward(Kind k, float[] dy, float[] x, float[] dx, int a, int b) {
         switch (k) {
             case GELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = a; i < b; i++) {
                     double v = x[i];
                     double cdf = 0.5 * erfc(-v * INV_SQRT2);
                     double pdf = Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
@@ -48,7 +59,7 @@ public final class Act {
                 }
             }
             case QUICK_GELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = a; i < b; i++) {
                     float v = x[i];
                     float s = 1f / (1f + (float) Math.exp(-1.702f * v));
                     dx[i] += dy[i] * (s + 1.702f * v * s * (1f - s));
@@ -59,18 +70,20 @@ public final class Act {
 
     /** h = silu(g) * u (n values). */
     public static void swigluForward(float[] g, float[] u, float[] h, int n) {
-        for (int i = 0; i < n; i++) h[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        Parallel.forRange(n, GRAIN, (a, b) -> { for (int i = a; i < b; i++) h[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i]; });
     }
 
     /** dg, du += gradients of h = silu(g) * u. */
     public static void swigluBackward(float[] dh, float[] g, float[] u, float[] dg, float[] du, int n) {
-        for (int i = 0; i < n; i++) {
-            float x = g[i];
-            float s = 1f / (1f + (float) Math.exp(-x));
-            float silu = x * s;
-            du[i] += dh[i] * silu;
-            dg[i] += dh[i] * u[i] * s * (1f + x * (1f - s));
-        }
+        Parallel.forRange(n, GRAIN, (a, b) -> {
+            for (int i = a; i < b; i++) {
+                float x = g[i];
+                float s = 1f / (1f + (float) Math.exp(-x));
+                float silu = x * s;
+                du[i] += dh[i] * silu;
+                dg[i] += dh[i] * u[i] * s * (1f + x * (1f - s));
+            }
+        });
     }
 
     /** erfc by Numerical Recipes' Chebyshev fit (fractional error below 1.2e-7 everywhere), in double. */

@@ -12,8 +12,10 @@ import java.util.Arrays;
  * <p>Per head the products are blocked matrix products through {@link Gemm#nn} (S = Q K^T, O = P V; backward
  * dP = dO V^T, dV = P^T dO, dQ = dS K, dK = dS^T Q with dS = P (dP - rowsum(dO o O)) scale); the forward keeps only the
  * log-sum-exp of every (head, row), and the backward recomputes P from it, so no T x T matrix outlives a head.
- * Parallel over kv heads (each owns its dk, dv and its query heads' dq), so results do not depend on the thread count;
- * the arithmetic is the same in every JIT state.
+ * Packed sequences: rows [seg[i], seg[i+1]) form sequence i, which attends only within itself (positions restart at
+ * each start), so several samples share every other product. Parallel over (sequence, kv head) pairs (each owns its
+ * rows of dk, dv and its query heads' dq), so results do not depend on the thread count; the arithmetic is the same in
+ * every JIT state.
  */
 public final class Attention {
     private Attention() {}
@@ -39,13 +41,19 @@ public final class Attention {
         return causal ? Math.min(i + 1, validLen) : validLen;
     }
 
-    /** Columns [col, col+d) of rows of a (T, stride) matrix into dst (T, d). */
-    private static void gather(float[] a, int T, int stride, int col, int d, float[] dst) {
-        for (int t = 0; t < T; t++) System.arraycopy(a, t * stride + col, dst, t * d, d);
+    /** Columns [col, col+d) of rows [r0, r0+T) of a (rows, stride) matrix into dst (T, d). */
+    private static void gather(float[] a, int r0, int T, int stride, int col, int d, float[] dst) {
+        for (int t = 0; t < T; t++) System.arraycopy(a, (r0 + t) * stride + col, dst, t * d, d);
     }
 
-    private static void scatter(float[] src, int T, int d, float[] a, int stride, int col) {
-        for (int t = 0; t < T; t++) System.arraycopy(src, t * d, a, t * stride + col, d);
+    private static void scatter(float[] src, int T, int d, float[] a, int r0, int stride, int col) {
+        for (int t = 0; t < T; t++) System.arraycopy(src, t * d, a, (r0 + t) * stride + col, d);
+    }
+
+    private static int maxLen(int[] seg) {
+        int m = 0;
+        for (int i = 0; i + 1 < seg.length; i++) m = Math.max(m, seg[i + 1] - seg[i]);
+        return m;
     }
 
     /** P (T, T) from scores S = q k^T in place: masked softmax of scale * S per row, lse per row (when not null). */
@@ -78,53 +86,69 @@ public final class Attention {
         }
     }
 
-    /** out = softmax(scale q k^T + mask) v; lse (H, T) = log-sum-exp of each score row. */
+    /** out = softmax(scale q k^T + mask) v; lse (H, T) = log-sum-exp of each score row. One sequence of T rows. */
     public static void forward(float[] q, float[] k, float[] v, int T, int H, int KV, int d, float scale,
                                boolean causal, int validLen, float[] out, float[] lse) {
         check(H, KV, T, validLen);
-        int rep = H / KV, qs = H * d, ks = KV * d;
-        Parallel.forRange(KV, 1, (g0, g1) -> {
+        forward(q, k, v, new int[] {0, T}, new int[] {validLen}, H, KV, d, scale, causal, out, lse);
+    }
+
+    /** dq, dk, dv (overwritten) from dout, with the forward's q, k, v, out and lse. One sequence of T rows. */
+    public static void backward(float[] dout, float[] q, float[] k, float[] v, float[] out, float[] lse, int T, int H, int KV,
+                                int d, float scale, boolean causal, int validLen, float[] dq, float[] dk, float[] dv) {
+        check(H, KV, T, validLen);
+        backward(dout, q, k, v, out, lse, new int[] {0, T}, new int[] {validLen}, H, KV, d, scale, causal, dq, dk, dv);
+    }
+
+    /**
+     * Packed sequences: rows [seg[i], seg[i+1]) are sequence i; {@code valid[i]} of its keys are real (null = all).
+     * lse is (H, total rows).
+     */
+    public static void forward(float[] q, float[] k, float[] v, int[] seg, int[] valid, int H, int KV, int d, float scale,
+                               boolean causal, float[] out, float[] lse) {
+        if (KV <= 0 || H % KV != 0) throw new IllegalArgumentException("attention heads " + H + " not a multiple of kv heads " + KV);
+        int S = seg.length - 1, total = seg[S], rep = H / KV, qs = H * d, ks = KV * d, maxT = maxLen(seg);
+        Parallel.forRange(S * KV, 1, (p0, p1) -> {
             Buf b = BUF.get();
-            b.ensure(T, d);
-            for (int g = g0; g < g1; g++) {
-                gather(k, T, ks, g * d, d, b.kh);
+            b.ensure(maxT, d);
+            for (int p = p0; p < p1; p++) {
+                int sq = p / KV, g = p % KV, r0 = seg[sq], T = seg[sq + 1] - r0, vl = valid == null ? T : valid[sq];
+                gather(k, r0, T, ks, g * d, d, b.kh);
                 Gemm.transpose(b.kh, T, d, b.kT);
-                gather(v, T, ks, g * d, d, b.vh);
+                gather(v, r0, T, ks, g * d, d, b.vh);
                 for (int h = g * rep; h < (g + 1) * rep; h++) {
-                    gather(q, T, qs, h * d, d, b.qh);
+                    gather(q, r0, T, qs, h * d, d, b.qh);
                     Gemm.nn(b.qh, 0, d, b.kT, 0, T, b.s, 0, T, T, d, T, false);
-                    softmax(b.s, T, scale, causal, validLen, lse, h * T);
+                    softmax(b.s, T, scale, causal, vl, lse, h * total + r0);
                     Gemm.nn(b.s, 0, T, b.vh, 0, d, b.oh, 0, d, T, T, d, false);
-                    scatter(b.oh, T, d, out, qs, h * d);
+                    scatter(b.oh, T, d, out, r0, qs, h * d);
                 }
             }
         });
     }
 
-    /**
-     * dq, dk, dv (overwritten) from dout, with the forward's q, k, v, out and lse.
-     */
-    public static void backward(float[] dout, float[] q, float[] k, float[] v, float[] out, float[] lse, int T, int H, int KV,
-                                int d, float scale, boolean causal, int validLen, float[] dq, float[] dk, float[] dv) {
-        check(H, KV, T, validLen);
-        int rep = H / KV, qs = H * d, ks = KV * d;
-        Parallel.forRange(KV, 1, (g0, g1) -> {
+    /** Backward of the packed {@link #forward}: dq, dk, dv overwritten. */
+    public static void backward(float[] dout, float[] q, float[] k, float[] v, float[] out, float[] lse, int[] seg, int[] valid,
+                                int H, int KV, int d, float scale, boolean causal, float[] dq, float[] dk, float[] dv) {
+        int S = seg.length - 1, total = seg[S], rep = H / KV, qs = H * d, ks = KV * d, maxT = maxLen(seg);
+        Parallel.forRange(S * KV, 1, (p0, p1) -> {
             Buf b = BUF.get();
-            b.ensure(T, d);
+            b.ensure(maxT, d);
             float[] rowD = b.rowD;
-            for (int g = g0; g < g1; g++) {
-                gather(k, T, ks, g * d, d, b.kh);
+            for (int p = p0; p < p1; p++) {
+                int sq = p / KV, g = p % KV, r0 = seg[sq], T = seg[sq + 1] - r0, vl = valid == null ? T : valid[sq];
+                gather(k, r0, T, ks, g * d, d, b.kh);
                 Gemm.transpose(b.kh, T, d, b.kT);
-                gather(v, T, ks, g * d, d, b.vh);
+                gather(v, r0, T, ks, g * d, d, b.vh);
                 Gemm.transpose(b.vh, T, d, b.vT);
                 Arrays.fill(b.dkh, 0, T * d, 0f);
                 Arrays.fill(b.dvh, 0, T * d, 0f);
                 for (int h = g * rep; h < (g + 1) * rep; h++) {
-                    gather(q, T, qs, h * d, d, b.qh);
-                    gather(out, T, qs, h * d, d, b.oh);
-                    gather(dout, T, qs, h * d, d, b.doh);
+                    gather(q, r0, T, qs, h * d, d, b.qh);
+                    gather(out, r0, T, qs, h * d, d, b.oh);
+                    gather(dout, r0, T, qs, h * d, d, b.doh);
                     Gemm.nn(b.qh, 0, d, b.kT, 0, T, b.s, 0, T, T, d, T, false);
-                    probs(b.s, T, scale, causal, validLen, lse, h * T);
+                    probs(b.s, T, scale, causal, vl, lse, h * total + r0);
                     // dV += P^T dO
                     Gemm.transpose(b.s, T, T, b.sT);
                     Gemm.nn(b.sT, 0, T, b.doh, 0, d, b.dvh, 0, d, T, T, d, true);
@@ -138,12 +162,12 @@ public final class Attention {
                     }
                     // dQ = dS K ; dK += dS^T Q
                     Gemm.nn(b.dp, 0, T, b.kh, 0, d, b.dqh, 0, d, T, T, d, false);
-                    scatter(b.dqh, T, d, dq, qs, h * d);
+                    scatter(b.dqh, T, d, dq, r0, qs, h * d);
                     Gemm.transpose(b.dp, T, T, b.sT);
                     Gemm.nn(b.sT, 0, T, b.qh, 0, d, b.dkh, 0, d, T, T, d, true);
                 }
-                scatter(b.dkh, T, d, dk, ks, g * d);
-                scatter(b.dvh, T, d, dv, ks, g * d);
+                scatter(b.dkh, T, d, dk, r0, ks, g * d);
+                scatter(b.dvh, T, d, dv, r0, ks, g * d);
             }
         });
     }

@@ -19,6 +19,7 @@ public final class ClipLayer {
                 att = new float[0], lse = new float[0], x1 = new float[0], xn2 = new float[0], mean2 = new float[0], rstd2 = new float[0],
                 f1 = new float[0], f1a = new float[0];
         final Linear.Acts[] lin = new Linear.Acts[6];
+        int[] seg;
 
         public Acts() { for (int i = 0; i < 6; i++) lin[i] = new Linear.Acts(); }
 
@@ -56,15 +57,20 @@ public final class ClipLayer {
         }
     }
 
-    public void forward(float[] x, int T, float[] y, Acts a, long seed) {
+    public void forward(float[] x, int T, float[] y, Acts a, long seed) { forward(x, new int[] {0, T}, y, a, seed); }
+
+    /** Packed images: rows [seg[i], seg[i+1]) are image i (attention stays within it). */
+    public void forward(float[] x, int[] seg, float[] y, Acts a, long seed) {
+        int T = seg[seg.length - 1];
         a.ensure(this, T);
+        a.seg = seg;
         int h = hidden;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         LayerNorm.forward(x, T, h, ln1w.values, ln1b == null ? null : ln1b.values, eps, a.xn1, a.mean1, a.rstd1);
         q.forward(a.xn1, T, a.q, a.lin[0], seed * 6);
         k.forward(a.xn1, T, a.k, a.lin[1], seed * 6 + 1);
         v.forward(a.xn1, T, a.v, a.lin[2], seed * 6 + 2);
-        Attention.forward(a.q, a.k, a.v, T, heads, heads, headDim, scale, false, T, a.att, a.lse);
+        Attention.forward(a.q, a.k, a.v, seg, null, heads, heads, headDim, scale, false, a.att, a.lse);
         o.forward(a.att, T, y, a.lin[3], seed * 6 + 3);
         for (int i = 0; i < T * h; i++) a.x1[i] = x[i] + y[i];
         LayerNorm.forward(a.x1, T, h, ln2w.values, ln2b == null ? null : ln2b.values, eps, a.xn2, a.mean2, a.rstd2);
@@ -89,7 +95,7 @@ public final class ClipLayer {
         LayerNorm.backward(s.dxn, a.x1, T, h, ln2w.values, a.mean2, a.rstd2, s.dx1, ln2w.grad(), ln2b == null ? null : ln2b.grad());
         Arrays.fill(s.datt, 0, T * h, 0f);
         o.backward(s.dx1, a.att, T, s.datt, a.lin[3]);
-        Attention.backward(s.datt, a.q, a.k, a.v, a.att, a.lse, T, heads, heads, headDim, scale, false, T, s.dq, s.dk, s.dv);
+        Attention.backward(s.datt, a.q, a.k, a.v, a.att, a.lse, a.seg, null, heads, heads, headDim, scale, false, s.dq, s.dk, s.dv);
         Arrays.fill(s.dxn, 0, T * h, 0f);
         q.backward(s.dq, a.xn1, T, s.dxn, a.lin[0]);
         k.backward(s.dk, a.xn1, T, s.dxn, a.lin[1]);

@@ -14,6 +14,11 @@ public final class CrossEntropy {
      * null, writes gradScale * (softmax - onehot) into it (zero rows for ignored targets). dlogits may be logits.
      */
     public static double forwardBackward(float[] logits, int rows, int vocab, int[] targets, int tOff, float gradScale, float[] dlogits) {
+        return forwardBackward(logits, rows, vocab, targets, tOff, gradScale, dlogits, null);
+    }
+
+    /** The same, also writing each row's loss into rowLoss[r] (when not null). */
+    public static double forwardBackward(float[] logits, int rows, int vocab, int[] targets, int tOff, float gradScale, float[] dlogits, double[] rowLoss) {
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int t = targets[tOff + r], o = r * vocab;
@@ -28,6 +33,7 @@ public final class CrossEntropy {
             for (int j = 0; j < vocab; j++) sum += Math.exp(logits[o + j] - max);
             double lse = max + Math.log(sum);
             total += lse - logits[o + t];
+            if (rowLoss != null) rowLoss[r] = lse - logits[o + t];
             if (dlogits != null) {
                 for (int j = 0; j < vocab; j++) dlogits[o + j] = (float) (Math.exp(logits[o + j] - lse) * gradScale);
                 dlogits[o + t] -= gradScale;

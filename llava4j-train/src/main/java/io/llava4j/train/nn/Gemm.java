@@ -55,8 +55,13 @@ public final class Gemm {
                 float[] src = w.dense;
                 int off = o0 * k;
                 if (src == null) { widen(w, o0, ob, wb); src = wb; off = 0; }
-                for (int o = 0; o < ob; o++) for (int i = 0; i < k; i++) wt[i * ob + o] = src[off + o * k + i];
-                nn(x, 0, k, wt, 0, ob, y, o0, m, n, k, ob, false);
+                if (ob < L) {
+                    // narrower than a vector (a LoRA A): one dot product per output
+                    for (int t = 0; t < n; t++) for (int o = 0; o < ob; o++) y[t * m + o0 + o] = dot(x, t * k, src, off + o * k, k);
+                } else {
+                    for (int o = 0; o < ob; o++) for (int i = 0; i < k; i++) wt[i * ob + o] = src[off + o * k + i];
+                    nn(x, 0, k, wt, 0, ob, y, o0, m, n, k, ob, false);
+                }
                 if (bias != null) for (int t = 0; t < n; t++) for (int o = 0; o < ob; o++) y[t * m + o0 + o] += bias[o0 + o];
             }
         });
@@ -67,6 +72,18 @@ public final class Gemm {
         check(w, k);
         if (w.rows != m) throw new IllegalArgumentException("nnAcc: " + w + " has " + w.rows + " rows, dy has " + m + " columns");
         if (n == 0) return;
+        if (k < L) {
+            // narrower than a vector (into a LoRA rank): dx[t][i] += dot(dy[t], column i of W)
+            float[] wT = DYT.get();
+            if (wT.length < k * m) { wT = new float[k * m]; DYT.set(wT); }
+            float[] wf = w.dense != null ? w.dense : w.toFloats();
+            transpose(wf, m, k, wT);
+            final float[] t2 = wT;
+            Parallel.forRange(n, 8, (a, b) -> {
+                for (int t = a; t < b; t++) for (int i = 0; i < k; i++) dx[t * k + i] += dot(dy, t * m, t2, i * m, m);
+            });
+            return;
+        }
         if (w.dense != null) {
             // split C's columns: every thread reads its columns of W in place
             int chunks = (k + 63) / 64;
@@ -76,7 +93,23 @@ public final class Gemm {
             });
             return;
         }
-        // stored weights: split the rows of dy, widen blocks of W's rows (in order, so sums keep one order)
+        if (!w.tensor.dtype().isQuantized()) {
+            // stored F32/F16/BF16 weights: split C's columns; each thread widens its columns of a block of W's rows
+            int cw = 128, chunks = (k + cw - 1) / cw;
+            Parallel.forRange(chunks, 1, (c0, c1) -> {
+                float[] wb = buf(0, NB * cw);
+                for (int c = c0; c < c1; c++) {
+                    int j0 = c * cw, jw = Math.min(cw, k - j0);
+                    for (int o0 = 0; o0 < m; o0 += NB) {
+                        int ob = Math.min(NB, m - o0);
+                        for (int o = 0; o < ob; o++) w.tensor.toFloats((long) (o0 + o) * k + j0, wb, o * jw, jw);
+                        nn(dy, o0, m, wb, 0, jw, dx, j0, k, n, ob, jw, true);
+                    }
+                }
+            });
+            return;
+        }
+        // block-quantized weights: split the rows of dy, widen whole blocks of W's rows (in order, so sums keep one order)
         Parallel.forRange((n + 15) / 16, 1, (a, b) -> {
             int t0 = a * 16, t1 = Math.min(n, b * 16);
             float[] wb = buf(0, NB * k);
@@ -91,6 +124,14 @@ public final class Gemm {
     /** dW[m][k] += dy[n][m]^T x[n][k]. */
     public static void tnAcc(float[] dy, float[] x, int n, int m, int k, float[] dW) {
         if (n == 0) return;
+        if (k < L && m >= L) {
+            // narrow x (a LoRA activation): dW^T = x^T dy along dy's wide rows, then added transposed
+            float[] xT = buf(0, k * n), tmp = buf(1, k * m);
+            transpose(x, n, k, xT);
+            nn(xT, 0, n, dy, 0, m, tmp, 0, m, k, n, m, false);
+            for (int o = 0; o < m; o++) for (int i = 0; i < k; i++) dW[o * k + i] += tmp[i * m + o];
+            return;
+        }
         float[] dyT = DYT.get();
         if (dyT.length < m * n) { dyT = new float[m * n]; DYT.set(dyT); }
         transpose(dy, n, m, dyT);

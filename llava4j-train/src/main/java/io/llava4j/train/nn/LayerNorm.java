@@ -1,5 +1,7 @@
 package io.llava4j.train.nn;
 
+import io.llava4j.kernels.Parallel;
+
 /**
  * nn.LayerNorm forward/backward over rows of x (n, dim), biased variance, eps inside the sqrt (statistics in double,
  * as core's kernel).
@@ -9,7 +11,11 @@ public final class LayerNorm {
 
     /** y = (x - mean) * rstd * w + b; mean[t], rstd[t] kept for backward. b may be null. */
     public static void forward(float[] x, int n, int dim, float[] w, float[] b, float eps, float[] y, float[] mean, float[] rstd) {
-        for (int t = 0; t < n; t++) {
+        Parallel.forRange(n, RmsNorm.rows(dim), (t0, t1) -> forward(x, t0, t1, dim, w, b, eps, y, mean, rstd));
+    }
+
+    private static void forward(float[] x, int t0, int t1, int dim, float[] w, float[] b, float eps, float[] y, float[] mean, float[] rstd) {
+        for (int t = t0; t < t1; t++) {
             int o = t * dim;
             double m = 0;
             for (int i = 0; i < dim; i++) m += x[o + i];
@@ -30,23 +36,34 @@ public final class LayerNorm {
      */
     public static void backward(float[] dy, float[] x, int n, int dim, float[] w, float[] mean, float[] rstd,
                                 float[] dx, float[] dw, float[] db) {
-        for (int t = 0; t < n; t++) {
-            int o = t * dim;
-            float m = mean[t], r = rstd[t];
-            double sg = 0, sgx = 0;
-            for (int i = 0; i < dim; i++) {
-                float xhat = (x[o + i] - m) * r;
-                float g = dy[o + i] * w[i];
-                sg += g;
-                sgx += (double) g * xhat;
-                if (dw != null) dw[i] += dy[o + i] * xhat;
-                if (db != null) db[i] += dy[o + i];
+        Parallel.forRange(n, RmsNorm.rows(dim), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int o = t * dim;
+                float m = mean[t], r = rstd[t];
+                double sg = 0, sgx = 0;
+                for (int i = 0; i < dim; i++) {
+                    float xhat = (x[o + i] - m) * r;
+                    float g = dy[o + i] * w[i];
+                    sg += g;
+                    sgx += (double) g * xhat;
+                }
+                float mg = (float) (sg / dim), mgx = (float) (sgx / dim);
+                for (int i = 0; i < dim; i++) {
+                    float xhat = (x[o + i] - m) * r;
+                    dx[o + i] += r * (dy[o + i] * w[i] - mg - xhat * mgx);
+                }
             }
-            float mg = (float) (sg / dim), mgx = (float) (sgx / dim);
-            for (int i = 0; i < dim; i++) {
-                float xhat = (x[o + i] - m) * r;
-                dx[o + i] += r * (dy[o + i] * w[i] - mg - xhat * mgx);
+        });
+        // dw, db: split by column, each summed over the rows in order
+        if (dw != null || db != null) Parallel.forRange(dim, Math.max(1, dim / 8), (i0, i1) -> {
+            for (int t = 0; t < n; t++) {
+                int o = t * dim;
+                float m = mean[t], r = rstd[t];
+                for (int i = i0; i < i1; i++) {
+                    if (dw != null) dw[i] += dy[o + i] * ((x[o + i] - m) * r);
+                    if (db != null) db[i] += dy[o + i];
+                }
             }
-        }
+        });
     }
 }

@@ -62,20 +62,29 @@ public final class LlamaDecoder {
      * @return the summed loss of the rows with a target
      */
     public double run(float[] emb, int T, int[] targets, float gradScale, boolean backward, float[] demb, long seed) {
+        return run(emb, new int[] {0, T}, targets, gradScale, backward, demb, seed, null);
+    }
+
+    /**
+     * Packed sequences (rows [seg[i], seg[i+1]) are sequence i); rowLoss (when not null) receives each trained row's
+     * loss.
+     */
+    public double run(float[] emb, int[] seg, int[] targets, float gradScale, boolean backward, float[] demb, long seed, double[] rowLoss) {
+        int T = seg[seg.length - 1];
         ensure(T);
         int h = hidden;
         System.arraycopy(emb, 0, xs[0], 0, T * h);
-        for (int l = 0; l < layers.length; l++) layers[l].forward(xs[l], T, xs[l + 1], acts(l), seed * 1000 + l);
+        for (int l = 0; l < layers.length; l++) layers[l].forward(xs[l], seg, xs[l + 1], acts(l), seed * 1000 + l);
         float[] last = xs[layers.length];
         RmsNorm.forward(last, T, h, finalNorm.values, eps, hn, rstd);
-        if (!backward) return head.forwardBackward(hn, T, h, targets, frozenView(), 0f, null);
+        if (!backward) return head.forwardBackward(hn, T, h, targets, frozenView(), 0f, null, rowLoss);
         Arrays.fill(dh, 0, T * h, 0f);
-        double loss = head.forwardBackward(hn, T, h, targets, lmHead, gradScale, dh);
+        double loss = head.forwardBackward(hn, T, h, targets, lmHead, gradScale, dh, rowLoss);
         Arrays.fill(dh2, 0, T * h, 0f);
         RmsNorm.backward(dh, last, T, h, finalNorm.values, rstd, dh2, finalNorm.grad());
         float[] d = dh2;
         for (int l = layers.length - 1; l >= 0; l--) {
-            if (recompute && l != layers.length - 1) layers[l].forward(xs[l], T, tmp, acts(l), seed * 1000 + l);
+            if (recompute && l != layers.length - 1) layers[l].forward(xs[l], seg, tmp, acts(l), seed * 1000 + l);
             layers[l].backward(d, xs[l], T, d, acts(l), scratch);
         }
         if (demb != null) System.arraycopy(d, 0, demb, 0, T * h);

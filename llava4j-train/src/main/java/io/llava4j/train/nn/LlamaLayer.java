@@ -23,6 +23,7 @@ public final class LlamaLayer {
                 g = new float[0], u = new float[0], hm = new float[0];
         final Linear.Acts[] lin = new Linear.Acts[7];
         int T;
+        int[] seg;
 
         public Acts() { for (int i = 0; i < 7; i++) lin[i] = new Linear.Acts(); }
 
@@ -73,18 +74,26 @@ public final class LlamaLayer {
     /** The seven linear modules in PEFT's target order: q, k, v, o, gate, up, down. */
     public Linear[] linears() { return new Linear[] {q, k, v, o, gate, up, down}; }
 
-    /** y (T, hidden) = layer(x); y must not be x. */
-    public void forward(float[] x, int T, float[] y, Acts a, long seed) {
+    /** y (T, hidden) = layer(x) for one sequence; y must not be x. */
+    public void forward(float[] x, int T, float[] y, Acts a, long seed) { forward(x, new int[] {0, T}, y, a, seed); }
+
+    /**
+     * y = layer(x) over packed sequences: rows [seg[i], seg[i+1]) are sequence i (attention and positions stay within
+     * it; every other operation is row-wise, so each row gets the value it has alone).
+     */
+    public void forward(float[] x, int[] seg, float[] y, Acts a, long seed) {
+        int T = seg[seg.length - 1];
         a.ensure(this, T);
+        a.seg = seg;
         int h = hidden;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         RmsNorm.forward(x, T, h, inputNorm.values, eps, a.xn1, a.rstd1);
         q.forward(a.xn1, T, a.q, a.lin[0], seed * 7 + 0);
         k.forward(a.xn1, T, a.k, a.lin[1], seed * 7 + 1);
         v.forward(a.xn1, T, a.v, a.lin[2], seed * 7 + 2);
-        rope.forward(a.q, T, heads);
-        rope.forward(a.k, T, kvHeads);
-        Attention.forward(a.q, a.k, a.v, T, heads, kvHeads, headDim, scale, true, T, a.att, a.lse);
+        rope.forward(a.q, seg, heads);
+        rope.forward(a.k, seg, kvHeads);
+        Attention.forward(a.q, a.k, a.v, seg, null, heads, kvHeads, headDim, scale, true, a.att, a.lse);
         o.forward(a.att, T, y, a.lin[3], seed * 7 + 3);
         for (int i = 0; i < T * h; i++) a.x1[i] = x[i] + y[i];
         RmsNorm.forward(a.x1, T, h, postNorm.values, eps, a.xn2, a.rstd2);
@@ -97,7 +106,7 @@ public final class LlamaLayer {
 
     /**
      * dx (T, hidden) = dL/dx (overwritten) from dy = dL/dy; parameter gradients are added. x is the forward's input and
-     * a its acts. dx may be dy.
+     * a its acts (which also hold the forward's sequences). dx may be dy.
      */
     public void backward(float[] dy, float[] x, int T, float[] dx, Acts a, Scratch s) {
         s.ensure(this, T);
@@ -117,9 +126,9 @@ public final class LlamaLayer {
         // attention branch: x1 = x + o(att)
         Arrays.fill(s.datt, 0, T * qd, 0f);
         o.backward(s.dx1, a.att, T, s.datt, a.lin[3]);
-        Attention.backward(s.datt, a.q, a.k, a.v, a.att, a.lse, T, heads, kvHeads, headDim, scale, true, T, s.dq, s.dk, s.dv);
-        rope.backward(s.dq, T, heads);
-        rope.backward(s.dk, T, kvHeads);
+        Attention.backward(s.datt, a.q, a.k, a.v, a.att, a.lse, a.seg, null, heads, kvHeads, headDim, scale, true, s.dq, s.dk, s.dv);
+        rope.backward(s.dq, a.seg, heads);
+        rope.backward(s.dk, a.seg, kvHeads);
         Arrays.fill(s.dxn, 0, T * h, 0f);
         q.backward(s.dq, a.xn1, T, s.dxn, a.lin[0]);
         k.backward(s.dk, a.xn1, T, s.dxn, a.lin[1]);

@@ -12,6 +12,7 @@ public final class LmHeadLoss {
 
     private float[] rows = new float[0], logits = new float[0], drows = new float[0];
     private final int[] idx = new int[CHUNK], tgt = new int[CHUNK];
+    private final double[] chunkLoss = new double[CHUNK];
 
     /**
      * @param hidden    (T, h) final-normed hidden states
@@ -22,6 +23,11 @@ public final class LmHeadLoss {
      * @return the sum of the rows' losses
      */
     public double forwardBackward(float[] hidden, int T, int h, int[] targets, Weight head, float gradScale, float[] dhidden) {
+        return forwardBackward(hidden, T, h, targets, head, gradScale, dhidden, null);
+    }
+
+    /** The same, also writing each row's loss into rowLoss[t] (rows without a target are left alone). */
+    public double forwardBackward(float[] hidden, int T, int h, int[] targets, Weight head, float gradScale, float[] dhidden, double[] rowLoss) {
         int V = head.rows;
         boolean backward = dhidden != null || head.trainable();
         if (rows.length < CHUNK * h) { rows = new float[CHUNK * h]; drows = new float[CHUNK * h]; }
@@ -37,7 +43,8 @@ public final class LmHeadLoss {
             }
             if (c == CHUNK || (t == T && c > 0)) {
                 Gemm.nt(rows, c, h, head, null, logits);
-                total += CrossEntropy.forwardBackward(logits, c, V, tgt, 0, gradScale, backward ? logits : null);
+                total += CrossEntropy.forwardBackward(logits, c, V, tgt, 0, gradScale, backward ? logits : null, chunkLoss);
+                if (rowLoss != null) for (int r = 0; r < c; r++) rowLoss[idx[r]] = chunkLoss[r];
                 if (backward) {
                     if (head.trainable()) Gemm.tnAcc(logits, rows, c, V, h, head.param.grad);
                     if (dhidden != null) {

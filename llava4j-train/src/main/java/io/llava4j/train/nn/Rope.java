@@ -38,16 +38,36 @@ public final class Rope {
     }
 
     /** Rotates every head of rows x (n, heads*headDim) in place, row t at position t. */
-    public void forward(float[] x, int n, int heads) { rotate(x, n, heads, 1f); }
+    public void forward(float[] x, int n, int heads) { rotate(x, new int[] {0, n}, heads, 1f); }
 
     /** Backward of {@link #forward}: dx (n, heads*headDim) rotated back in place. */
-    public void backward(float[] dx, int n, int heads) { rotate(dx, n, heads, -1f); }
+    public void backward(float[] dx, int n, int heads) { rotate(dx, new int[] {0, n}, heads, -1f); }
 
-    private void rotate(float[] x, int n, int heads, float sign) {
-        ensure(n);
+    /** Packed sequences (rows [seg[i], seg[i+1])): positions restart at 0 at every start. */
+    public void forward(float[] x, int[] seg, int heads) { rotate(x, seg, heads, 1f); }
+
+    public void backward(float[] dx, int[] seg, int heads) { rotate(dx, seg, heads, -1f); }
+
+    private void rotate(float[] x, int[] seg, int heads, float sign) {
+        int maxT = 0;
+        for (int i = 0; i + 1 < seg.length; i++) maxT = Math.max(maxT, seg[i + 1] - seg[i]);
+        ensure(maxT);
         float[] c = cos, s = sin;
-        for (int t = 0; t < n; t++) {
-            int cs = t * half;
+        int n = seg[seg.length - 1];
+        io.llava4j.kernels.Parallel.forRange(n, Math.max(1, 4096 / Math.max(1, heads * headDim)), (t0, t1) -> {
+            int k = 0;
+            for (int t = t0; t < t1; ) {
+                while (seg[k + 1] <= t) k++;
+                int end = Math.min(t1, seg[k + 1]);
+                rotate(x, t, end, seg[k], heads, sign, c, s);
+                t = end;
+            }
+        });
+    }
+
+    private void rotate(float[] x, int t0, int t1, int start, int heads, float sign, float[] c, float[] s) {
+        for (int t = t0; t < t1; t++) {
+            int cs = (t - start) * half;
             for (int h = 0; h < heads; h++) {
                 int o = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {

@@ -39,7 +39,7 @@ public final class TrainBench {
             for (int k = 0; k < px.length; k++) px[k] = (float) r.nextGaussian();
             batch.add(new Example("s" + i, ids, labels, List.of(px), List.of("img" + i)));
         }
-        for (String name : new String[] {"stage1", "lora", "full", "full+tower"}) {
+        for (String name : System.getProperty("setups", "stage1,lora,full,full+tower").split(",")) {
             TrainSetup s = switch (name) {
                 case "stage1" -> TrainSetup.stage1(2048);
                 case "lora" -> TrainSetup.stage2Lora(8, 16, 0.05f, 2048);

@@ -14,8 +14,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Training arithmetic gives the same bits whatever the JIT has compiled: a resumed run (cold JVM) must reproduce an
- * uninterrupted one (warm JVM). Checked by computing the stage-2 LoRA loss and gradient (with dropout) here and in a
+ * Training arithmetic gives the same bits whatever the JIT has compiled and whatever the thread count: a resumed run
+ * (cold JVM) must reproduce an uninterrupted one (warm JVM). Checked by computing the stage-2 LoRA loss and gradient (with dropout) here and in a
  * child JVM limited to the C1 compiler (-XX:TieredStopAtLevel=1: no Vector API intrinsics, so every vector operation runs its Java fallback).
  */
 class DeterminismTest {
@@ -46,6 +46,13 @@ class DeterminismTest {
             String r = compute();
             if (warm != null) assertEquals(warm, r, "run " + i + " differs");
             warm = r;
+        }
+        int threads = io.llava4j.kernels.Parallel.threads();
+        try {
+            io.llava4j.kernels.Parallel.setThreads(threads == 1 ? 3 : 1);
+            assertEquals(warm, compute(), "the thread count changed the result");
+        } finally {
+            io.llava4j.kernels.Parallel.setThreads(threads);
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));

@@ -83,6 +83,16 @@ class LlavaTrainingSetupTest {
     }
 
     @Test
+    void missingImagesFailBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path data = Files.writeString(tmp.resolve("d.json"), "[{\"id\": \"a\", \"image\": \"nope.png\", \"conversations\": "
+                + "[{\"from\": \"human\", \"value\": \"<image>\\nHi\"}, {\"from\": \"gpt\", \"value\": \"Hello.\"}]}]");
+        TrainOptions o = new TrainOptions(MODEL, "v1", data, TRAIN, false, null, false, 4, 8, 0.0, null, null, null, 1e-3, 1, 1, 1, 0.0,
+                "constant", 2048, "pad", false, 0.0, 0.0, 1, tmp.resolve("o"), 0, 0, 1, 7, null, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainRunner.run(o, TrainingSetups.llava(), null));
+        assertTrue(e.getMessage().contains("nope.png"), e.getMessage());
+    }
+
+    @Test
     void tunablePartsSelectTheTower() {
         TrainSetup s = LlavaTrainingSetup.setup(options(Path.of("x"), false, false, "mm_vision_tower,mm_mlp_adapter,mm_language_model", 1, 0, false, false));
         assertTrue(s.trainVisionTower() && s.trainProjector() && s.fullLm());

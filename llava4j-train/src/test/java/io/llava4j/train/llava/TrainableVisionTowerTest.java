@@ -83,10 +83,17 @@ class TrainableVisionTowerTest {
             float[] px = new float[3 * 56 * 56];
             Random r = new Random(1);
             for (int i = 0; i < px.length; i++) px[i] = (float) r.nextGaussian();
+            float[] px2 = new float[px.length];
+            for (int i = 0; i < px2.length; i++) px2[i] = (float) r.nextGaussian();
+            java.util.List<String> noKeys = java.util.Arrays.asList(null, null);
             for (int layer : new int[] {0, 1, 2, 3}) {
                 ClipEncoderPath e = new ClipEncoderPath(vc, w, prefix, layer, true, true);
-                double rel = TrainFixtures.diff("clip hidden_states[" + layer + "] vs core", e.forward(px, null, 0, false), core.hiddenState(px, layer));
+                float[] both = e.forward(List.of(px, px2), noKeys, false);
+                int per = both.length / 2;
+                double rel = TrainFixtures.diff("clip hidden_states[" + layer + "] vs core", java.util.Arrays.copyOf(both, per), core.hiddenState(px, layer));
                 assertTrue(rel < 1e-5);
+                // two images in one pass give each its own result, bit for bit
+                assertArrayEquals(e.forward(List.of(px2), noKeys.subList(0, 1), false), java.util.Arrays.copyOfRange(both, per, 2 * per));
             }
             assertNotNull(enc);
             assertEquals(LlavaConfig.IMAGE_SENTINEL, -200);

@@ -34,7 +34,7 @@ class GemmTest {
     @Test
     void threeProductsMatchPlainLoops() {
         Random r = new Random(3);
-        int[][] shapes = {{1, 7, 5}, {3, 16, 33}, {9, 40, 17}, {37, 64, 129}, {70, 100, 48}};
+        int[][] shapes = {{1, 7, 5}, {3, 16, 33}, {9, 40, 17}, {37, 64, 129}, {70, 100, 48}, {20, 96, 8}, {33, 8, 70}, {300, 40, 600}};
         for (int[] s : shapes) {
             int n = s[0], m = s[1], k = s[2];
             float[] x = Fd.rand(r, n * k, 1), wv = Fd.rand(r, m * k, 1), dy = Fd.rand(r, n * m, 1), bias = Fd.rand(r, m, 1);

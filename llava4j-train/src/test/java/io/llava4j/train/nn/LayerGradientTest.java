@@ -227,6 +227,27 @@ class LayerGradientTest {
     }
 
     @Test
+    void packedSequencesGiveEachRowItsOwnValue() {
+        int h = 8, H = 4, KV = 2, d = 4, I = 12, T1 = 5, T2 = 7;
+        LlamaLayer layer = llamaLayer(h, H, KV, d, I);
+        float[] x = Fd.rand(R, (T1 + T2) * h, 1), y = new float[(T1 + T2) * h];
+        layer.forward(x, new int[] {0, T1, T1 + T2}, y, new LlamaLayer.Acts(), 1);
+        float[] y1 = new float[T1 * h], y2 = new float[T2 * h];
+        layer.forward(Arrays.copyOf(x, T1 * h), T1, y1, new LlamaLayer.Acts(), 1);
+        layer.forward(Arrays.copyOfRange(x, T1 * h, (T1 + T2) * h), T2, y2, new LlamaLayer.Acts(), 1);
+        assertArrayEquals(y1, Arrays.copyOf(y, T1 * h));
+        assertArrayEquals(y2, Arrays.copyOfRange(y, T1 * h, (T1 + T2) * h));
+        // and the backward of the packed pair against finite differences
+        float[] rw = Fd.rand(R, (T1 + T2) * h, 1);
+        LlamaLayer.Acts acts = new LlamaLayer.Acts();
+        java.util.function.DoubleSupplier loss = () -> { layer.forward(x, new int[] {0, T1, T1 + T2}, y, acts, 1); return Fd.dot(y, rw, y.length); };
+        loss.getAsDouble();
+        float[] dx = new float[x.length];
+        layer.backward(rw, x, T1 + T2, dx, acts, new LlamaLayer.Scratch());
+        Fd.check("packed llama layer dx", x, dx, loss, 60, 1e-2f, 2e-2);
+    }
+
+    @Test
     void clipLayer() {
         int T = 5, h = 8, H = 2, I = 16;
         float[] l1 = Fd.rand(R, h, 0.1f), l2 = Fd.rand(R, h, 0.1f);
