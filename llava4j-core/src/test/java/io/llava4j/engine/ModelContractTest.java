@@ -73,8 +73,10 @@ class ModelContractTest {
             float[] second = m.prepare(text, List.of(image("img_landscape_200x150.png")), List.of()).embeddings(lm);
             assertEquals(misses, m.featureCache().misses(), "second prepare encoded again");
             assertTrue(m.featureCache().hits() > hits);
-            assertArrayEquals(uncached, first);
-            assertArrayEquals(uncached, second);
+            // the cache hands back exactly what it stored; a fresh encode may differ by an ulp where the JIT state
+            // (interpreted vs compiled Vector API code) changes a rounding, so that comparison has a tolerance
+            assertArrayEquals(first, second);
+            assertArrayEquals(uncached, first, 1e-5f);
         }
     }
 
@@ -94,7 +96,7 @@ class ModelContractTest {
             long misses = m.featureCache().misses();
             float[] again = m.prepare(text, List.of(), List.of(new ArrayList<>(frames))).embeddings(lm);
             assertEquals(misses, m.featureCache().misses(), "the same frames were encoded again");
-            assertArrayEquals(uncached, again);
+            assertArrayEquals(uncached, again, 1e-5f); // fresh encode vs cached: an ulp may differ with the JIT state
             frames.set(frames.size() - 1, RgbImage.filled(64, 48, 1, 2, 3));
             float[] changed = m.prepare(text, List.of(), List.of(frames)).embeddings(lm);
             assertTrue(m.featureCache().misses() > misses, "a changed frame must miss");
@@ -152,8 +154,8 @@ class ModelContractTest {
             float[] all = mediaRows(ab), ra = mediaRows(one), rb = mediaRows(onlyB);
             assertEquals(ra.length + rb.length, all.length, "rows of both images");
             float[] first = java.util.Arrays.copyOfRange(all, 0, ra.length), second = java.util.Arrays.copyOfRange(all, ra.length, all.length);
-            assertArrayEquals(ra, first, "first image's rows come first");
-            assertArrayEquals(rb, second, "second image's rows second");
+            assertArrayEquals(ra, first, 1e-5f, "first image's rows come first");   // separate encodes: ulps may differ with the JIT state
+            assertArrayEquals(rb, second, 1e-5f, "second image's rows second");
             assertNotEquals(0, Float.compare(first[0], second[0]));
             float[] logits = Generator.generate(m, ab, SamplingParams.greedy().withMaxNewTokens(1), null).firstLogits();
             for (float f : logits) assertTrue(Float.isFinite(f));
