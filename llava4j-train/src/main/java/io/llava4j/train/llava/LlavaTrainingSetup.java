@@ -89,6 +89,11 @@ public final class LlavaTrainingSetup implements TrainingSetup {
                 problems = String.format(Locale.ROOT, "; data: %d tokenization mismatches (kept, fully masked, as upstream), %d truncated, %d without a trained token (see %s)",
                         report.mismatches().size(), report.truncated().size(), report.untrained().size(), file);
             }
+            String drift = inferenceDrift(model, ds, pre);
+            if (drift != null) {
+                problems += "; " + drift;
+                System.err.println("llava4j: warning: " + drift);
+            }
             List<Integer> samples = new ArrayList<>(ds.size());
             for (int i = 0; i < ds.size(); i++) samples.add(i);
             DataOrder order = null;
@@ -106,6 +111,37 @@ public final class LlavaTrainingSetup implements TrainingSetup {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * For an HF-layout model, the ids training gives the first image sample (the seeds' tokenizer_image_token, each text
+     * chunk tokenized on its own) against the ids the model's own processor gives the same text at inference (the
+     * image token expanded, one encode): a message when they differ, else null. They differ e.g. by a dummy-prefix
+     * "▁" after the image with a non-legacy tokenizer, which llava-hf checkpoints accept; a model trained here from
+     * scratch would then see at chat time a sequence it was not trained on.
+     */
+    static String inferenceDrift(LlavaTrainModel model, LlavaDataset ds, ConversationPreprocessor pre) {
+        if (model.config().layout() != io.llava4j.model.llava.LlavaConfig.Layout.HF) return null;
+        for (int i = 0; i < ds.size(); i++) {
+            if (!ds.sample(i).hasImage()) continue;
+            String prompt = pre.prompt(ds.sample(i));
+            int id = model.config().imageTokenId(), P = model.tokensPerImage();
+            List<Integer> train = new ArrayList<>();
+            for (int t : io.llava4j.tokenizer.ImagePlaceholders.tokenizerImageToken(model.tokenizer(), prompt, ConversationPreprocessor.IMAGE_TOKEN,
+                    ConversationPreprocessor.IMAGE_TOKEN_INDEX)) {
+                if (t == ConversationPreprocessor.IMAGE_TOKEN_INDEX) for (int k = 0; k < P; k++) train.add(id);
+                else train.add(t);
+            }
+            int[] infer = model.tokenizer().encode(prompt.replace(ConversationPreprocessor.IMAGE_TOKEN, ConversationPreprocessor.IMAGE_TOKEN.repeat(P)), true);
+            List<Integer> inf = new ArrayList<>();
+            for (int t : infer) inf.add(t);
+            if (train.equals(inf)) return null;
+            int at = 0;
+            while (at < Math.min(train.size(), inf.size()) && train.get(at).equals(inf.get(at))) at++;
+            return "sample " + ds.sample(i).id() + ": training ids (tokenizer_image_token) differ from the ids this HF-layout model's processor "
+                    + "gives the same text at inference, from position " + at + " (" + train.size() + " vs " + inf.size() + " ids)";
+        }
+        return null;
     }
 
     /** Every image the data names exists (upstream would fail mid-training on the first missing one). */

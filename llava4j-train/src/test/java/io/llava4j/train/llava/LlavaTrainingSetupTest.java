@@ -93,6 +93,23 @@ class LlavaTrainingSetupTest {
     }
 
     @Test
+    void hfLayoutTokenizationDriftIsReported() {
+        // llava-hf checkpoints: the seeds' chunked tokenization puts a dummy-prefix id (29871) after the image that the HF
+        // processor does not; the original layout uses the chunked tokenization at inference too
+        try (LlavaTrainModel hf = LlavaTrainModel.load(TrainFixtures.dir("llava-1.5-tiny"), TrainSetup.stage1(2048));
+             LlavaTrainModel orig = LlavaTrainModel.load(MODEL, TrainSetup.stage1(2048))) {
+            for (LlavaTrainModel m : List.of(hf, orig)) {
+                var pre = new io.llava4j.train.data.ConversationPreprocessor(m.tokenizer(), "v1", false, 2048);
+                var ds = new io.llava4j.train.data.LlavaDataset(io.llava4j.train.data.LlavaJson.read(TRAIN.resolve("llava_train_samples.json")),
+                        pre, m.imageProcessor(), "pad", TRAIN);
+                String drift = LlavaTrainingSetup.inferenceDrift(m, ds, pre);
+                if (m == hf) assertTrue(drift != null && drift.contains("tiny-000"), String.valueOf(drift));
+                else assertNull(drift);
+            }
+        }
+    }
+
+    @Test
     void tunablePartsSelectTheTower() {
         TrainSetup s = LlavaTrainingSetup.setup(options(Path.of("x"), false, false, "mm_vision_tower,mm_mlp_adapter,mm_language_model", 1, 0, false, false));
         assertTrue(s.trainVisionTower() && s.trainProjector() && s.fullLm());
