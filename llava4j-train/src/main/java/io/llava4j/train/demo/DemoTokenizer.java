@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * then the learned pieces by rank, then single characters) trained with {@link BpeTrainer} on the demo texts as the
  * tokenizer will see them, plus {@code <image>} and {@code <pad>} as added tokens right after the SentencePiece
  * vocabulary (as llava-hf checkpoints do). The tokenizer_config is transformers' LlamaTokenizer with
- * {@code legacy: false}, so core's pure-Java tokenizer and HF's both load it.
+ * {@code legacy: true} (as vicuna-7b-v1.5 ships it), so core's pure-Java tokenizer and HF's both load it, and so the
+ * seeds' v1 masking rule (which assumes "▁USER" and "USER" differ by one token, true in LLaMA's vocabulary but not
+ * in this one under legacy=false) masks multi-turn samples right and training ids equal chat ids.
  */
 public final class DemoTokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -157,7 +159,7 @@ public final class DemoTokenizer {
         dec.set(String.valueOf(t.padId()), token(PAD).put("special", true));
         cfg.putArray("additional_special_tokens").add(IMAGE);
         cfg.put("bos_token", "<s>").put("clean_up_tokenization_spaces", false).put("eos_token", "</s>")
-                .put("legacy", false).put("model_max_length", 512).put("pad_token", PAD).put("padding_side", "right")
+                .put("legacy", true).put("model_max_length", 512).put("pad_token", PAD).put("padding_side", "right")
                 .put("processor_class", "LlavaProcessor").put("spaces_between_special_tokens", false)
                 .put("tokenizer_class", "LlamaTokenizer").put("unk_token", "<unk>").put("use_default_system_prompt", false);
         JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("tokenizer_config.json").toFile(), cfg);
