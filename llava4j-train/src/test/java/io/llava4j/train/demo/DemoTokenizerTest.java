@@ -71,10 +71,12 @@ class DemoTokenizerTest {
                 "top", "bottom", "center", "small", "large", "one", "two", "three", "shapes", "ASSISTANT", "USER")) {
             assertEquals(1, tok.encode(w, false).length, w + " is not one token: " + tokens(w));
         }
+        // legacy=true (as vicuna-7b-v1.5): the text after a special token gets SentencePiece's dummy prefix, so
+        // "<image>\n" is <image> "▁" "\n" like LLaVA's 29871, 13 after the image in the training goldens
         int[] img = tok.encode("<image>\nWhat color is the square?", false);
-        assertEquals(built.imageId(), img[0]);
-        assertEquals("\n", tok.token(img[1]));
-        assertEquals("What", tok.token(img[2]));
+        List<String> head = new ArrayList<>();
+        for (int i = 0; i < 4; i++) head.add(tok.token(img[i]));
+        assertEquals(List.of("<image>", "\u2581", "\n", "What"), head);
     }
 
     @Test
