@@ -177,7 +177,7 @@ class ConcurrencyTest {
             try (Socket running = open(small, longReq)) {
                 readUntil(running.getInputStream(), "\"content\":\"", 10_000); // holds the only batch slot
                 try (Socket waiting = open(small, longReq)) {
-                    waitFor(() -> metric(small, "llava4j_queue_depth") == 1, 10_000, "one request waits");
+                    waitFor(() -> metric(small, "llava4j_queue_depth") == 1, 30_000, "one request waits");
                     HttpResponse<String> r = post(small, request("Me too?", 2, List.of(LANDSCAPE)));
                     assertEquals(503, r.statusCode(), r.body());
                     JsonNode err = JSON.readTree(r.body()).get("error");
