@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  * are told apart by shape (llava's converter stores fc1 as "ffn_down" and fc2 as "ffn_up"; newer files the other way
  * round); mm.K -> multi_modal_projector.linear_{K/2+1}.
  * <p>
- * Not yet: tokenizer metadata ({@code tokenizer.ggml.*}) is neither read nor written: the model folder's tokenizer
- * files are used, and files written here are not loadable by llama.cpp until it is added.
+ * Configuration, tokenizer and template metadata: {@link LlavaGgufMetadata} (written) and
+ * {@code io.llava4j.model.llava.LlavaGgufModel} (read); see docs/GGUF.md.
  */
 public final class LlavaGguf {
     private LlavaGguf() {}
@@ -264,6 +264,14 @@ public final class LlavaGguf {
     public static void export(WeightMap hf, DecoderConfig text, ClipVisionConfig vision, int featureLayers,
                               double[] imageMean, double[] imageStd, DType type, String name, Path textOut, Path mmprojOut)
             throws IOException {
+        export(hf, text, vision, featureLayers, imageMean, imageStd, type, name, textOut, mmprojOut, Map.of(), Map.of());
+    }
+
+    /** {@link #export}, with further metadata for the text model and the mmproj (tokenizer, template, ...). */
+    public static void export(WeightMap hf, DecoderConfig text, ClipVisionConfig vision, int featureLayers,
+                              double[] imageMean, double[] imageStd, DType type, String name, Path textOut, Path mmprojOut,
+                              Map<String, GgufValue> textExtra, Map<String, GgufValue> visionExtra)
+            throws IOException {
         if (type != DType.F16 && type != DType.F32 && !type.isQuantized()) throw new IllegalArgumentException("cannot export as " + type);
         try (Arena arena = Arena.ofConfined()) {
             GgufWriter tw = new GgufWriter();
@@ -275,6 +283,7 @@ public final class LlavaGguf {
                     .putU32("llama.attention.head_count_kv", text.numKvHeads())
                     .putF32("llama.attention.layer_norm_rms_epsilon", text.rmsNormEps())
                     .putF32("llama.rope.freq_base", (float) text.ropeTheta()).putU32("llama.vocab_size", text.vocabSize());
+            textExtra.forEach(tw::put);
             DType edge = type == DType.Q4_0 || type == DType.Q4_K ? DType.Q8_0 : type;
             String dec = TEXT_PREFIX + "model.";
             addText(tw, hf, "token_embd.weight", TEXT_PREFIX + "model.embed_tokens.weight", edge, arena);
@@ -314,6 +323,7 @@ public final class LlavaGguf {
                     .putU32("clip.vision.block_count", featureLayers)
                     .put("clip.vision.image_mean", floats(imageMean)).put("clip.vision.image_std", floats(imageStd))
                     .putBool("clip.use_gelu", vision.hiddenAct().equals("gelu"));
+            visionExtra.forEach(vw::put);
             for (int k = 0; ; k += 2) {
                 String p = PROJECTOR_PREFIX + "linear_" + (k / 2 + 1) + ".";
                 if (!hf.has(p + "weight")) break;
@@ -354,7 +364,8 @@ public final class LlavaGguf {
         String name = modelDir.getFileName().toString();
         Path text = outDir.resolve(name + "-" + type.name().toLowerCase() + ".gguf"), mm = outDir.resolve("mmproj-" + name + "-f16.gguf");
         try (WeightMap w = io.llava4j.format.Checkpoints.open(modelDir)) {
-            export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type, name, text, mm);
+            export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type, name, text, mm,
+                    LlavaGgufMetadata.text(modelDir, cfg), LlavaGgufMetadata.vision(cfg));
         }
         return List.of(text, mm);
     }

@@ -180,7 +180,9 @@ class GgufTest {
             int top = TopK.of(logits, 1)[0], goldTop = TopK.of(goldF, 1)[0];
             System.out.printf("[diff] GGUF %s pair: last logits vs safetensors model %.3e, vs fp32 golden %.3e, top-1 %s%n",
                     t, vsDirect, vsGold, top == goldTop ? "kept" : "changed (" + top + " vs " + goldTop + ")");
-            double bound = switch (t) { case F16 -> 0; case Q8_0 -> 0.08; default -> 0.8; };
+            // F16: the same weights; not always bit-identical (seen once: 3.6e-7 when run after other tests in one JVM, the
+            // thread split of a reduction differing between the two runs)
+            double bound = switch (t) { case F16 -> 1e-5; case Q8_0 -> 0.08; default -> 0.8; };
             assertTrue(vsDirect <= bound, t + ": " + vsDirect + " > " + bound);
             if (t != DType.Q4_0) assertEquals(goldTop, top, t + " keeps the top-1 token");
         }
