@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 @Command(name = "llava4j", mixinStandardHelpOptions = true, version = "llava4j 0.1.0",
         description = "Pure-Java engine for LLaVA-family image and video language models.",
-        subcommands = {ChatCommand.class, ProbeCommand.class, BenchCommand.class, MakeRandomModelCommand.class, io.llava4j.server.ServeCommand.class, io.llava4j.eval.EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ChatCommand.class, ProbeCommand.class, BenchCommand.class, MakeRandomModelCommand.class, QuantizeCommand.class, io.llava4j.server.ServeCommand.class, io.llava4j.eval.EvalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -358,12 +358,17 @@ public final class LlavaGguf {
      * {@code <name>-<type>.gguf} and {@code mmproj-<name>-f16.gguf} in {@code outDir}; returns the two paths.
      */
     public static List<Path> exportFolder(Path modelDir, DType type, Path outDir) throws IOException {
+        return exportFolder(modelDir, type, outDir, null);
+    }
+
+    /** {@link #exportFolder}, telling {@code onTensor} (may be null) the name of each source tensor as it is read. */
+    public static List<Path> exportFolder(Path modelDir, DType type, Path outDir, java.util.function.Consumer<String> onTensor) throws IOException {
         var cfg = io.llava4j.model.llava.LlavaConfig.fromJson(io.llava4j.config.Json.read(modelDir.resolve("config.json")));
         if (cfg.layout() != io.llava4j.model.llava.LlavaConfig.Layout.HF) throw new CheckpointException(modelDir + ": only the HF LLaVA layout can be exported to GGUF");
         var proc = io.llava4j.vision.preprocess.ClipImageProcessor.load(modelDir.resolve("preprocessor_config.json")).config();
         String name = modelDir.getFileName().toString();
         Path text = outDir.resolve(name + "-" + type.name().toLowerCase() + ".gguf"), mm = outDir.resolve("mmproj-" + name + "-f16.gguf");
-        try (WeightMap w = io.llava4j.format.Checkpoints.open(modelDir)) {
+        try (WeightMap w = ReadReporting.wrap(io.llava4j.format.Checkpoints.open(modelDir), onTensor)) {
             export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type, name, text, mm,
                     LlavaGgufMetadata.text(modelDir, cfg), LlavaGgufMetadata.vision(cfg));
         }
