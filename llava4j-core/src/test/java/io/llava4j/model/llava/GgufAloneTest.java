@@ -205,6 +205,27 @@ class GgufAloneTest {
         assertTrue(e.contains("not found"), e);
     }
 
+    @Test
+    void unsupportedOrMissingTokenizerIsNamed() throws Exception {
+        Path text = textFile(aloneF16);
+        for (String model : new String[] {"gpt2", null}) {
+            Path f = tmp.resolve("tok-" + model + ".gguf");
+            try (GgufFile g = GgufFile.open(text)) {
+                var w = new io.llava4j.format.gguf.GgufWriter();
+                g.metadata().forEach((k, v) -> {
+                    if (!k.equals("tokenizer.ggml.model")) w.put(k, v);
+                    else if (model != null) w.putString(k, model);
+                });
+                for (String n : g.names()) w.tensor(n, g.get(n));
+                w.write(f);
+            }
+            try (GgufFile g = GgufFile.open(f)) {
+                String e = assertThrows(CheckpointException.class, () -> GgufTokenizer.read(g)).getMessage();
+                assertTrue(e.contains(model == null ? "tokenizer.ggml.model is missing" : "'gpt2' is not supported"), e);
+            }
+        }
+    }
+
     static float[] floats(double[] d) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
