@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
                 ProbeCommand.class,
                 BenchCommand.class,
                 MakeRandomModelCommand.class,
+                QuantizeCommand.class,
                 MakeDemoDataCommand.class,
                 MakeDemoModelCommand.class,
                 DemoEvalCommand.class,

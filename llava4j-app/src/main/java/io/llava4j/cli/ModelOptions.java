@@ -9,8 +9,13 @@ import java.nio.file.Path;
 final class ModelOptions {
     /** The launcher points {@code llava4j.defaultModel} at the bundled demo model (models/llava4j-demo) when it is there. */
     @Option(names = "--model", paramLabel = "DIR", defaultValue = "${sys:llava4j.defaultModel}",
-            description = "Model folder (config.json + weights + tokenizer). Default: the bundled demo model, when present.")
+            description = "Model folder (config.json + weights + tokenizer), "
+            + "or a llama.cpp / Ollama LLaVA GGUF pair: a folder holding the text-model .gguf and the mmproj .gguf, or the text-model .gguf file. "
+            + "Default: the bundled demo model, when present.")
     Path model;
+
+    @Option(names = "--mmproj", paramLabel = "FILE", description = "The mmproj .gguf (CLIP tower + projector) of a GGUF text model given with --model (default: the only mmproj beside it).")
+    Path mmproj;
 
     /** Fails with one clear line when no --model was given and there is no bundled default. */
     void require() {
@@ -32,6 +37,9 @@ final class ModelOptions {
     @Option(names = "--load-4bit", description = "Quantize the language model's linear weights to Q4_0 at load time.")
     boolean load4bit;
 
+    @Option(names = "--load-q4k", description = "Quantize the language model's linear weights to Q4_K at load time (rows that are not whole 256-blocks: Q8_0).")
+    boolean loadQ4k;
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -41,9 +49,10 @@ final class ModelOptions {
     io.llava4j.model.LoadOptions loadOptions() {
         require();
         if (threads != null) Parallel.setThreads(threads);
-        if (load8bit && load4bit) throw new IllegalArgumentException("--load-8bit and --load-4bit exclude each other");
-        io.llava4j.tensor.DType q = load8bit ? io.llava4j.tensor.DType.Q8_0 : load4bit ? io.llava4j.tensor.DType.Q4_0 : null;
-        return new io.llava4j.model.LoadOptions(visionTower, lora, loraAlpha, q);
+        if ((load8bit ? 1 : 0) + (load4bit ? 1 : 0) + (loadQ4k ? 1 : 0) > 1) throw new IllegalArgumentException("--load-8bit, --load-4bit and --load-q4k exclude each other");
+        io.llava4j.tensor.DType q = load8bit ? io.llava4j.tensor.DType.Q8_0 : load4bit ? io.llava4j.tensor.DType.Q4_0
+                : loadQ4k ? io.llava4j.tensor.DType.Q4_K : null;
+        return new io.llava4j.model.LoadOptions(visionTower, lora, loraAlpha, q, mmproj);
     }
 
     /** These options as command-line arguments, for an engine that loads the model in other processes. */
@@ -54,6 +63,8 @@ final class ModelOptions {
         if (loraAlpha != null) a.addAll(java.util.List.of("--lora-alpha", loraAlpha.toString()));
         if (load8bit) a.add("--load-8bit");
         if (load4bit) a.add("--load-4bit");
+        if (loadQ4k) a.add("--load-q4k");
+        if (mmproj != null) a.addAll(java.util.List.of("--mmproj", mmproj.toAbsolutePath().toString()));
         if (threads != null) a.addAll(java.util.List.of("--threads", threads.toString()));
         return a;
     }

@@ -35,8 +35,14 @@ public final class ModelRegistry {
                 + FAMILIES.stream().map(ModelFamily::id).toList() + ")");
     }
 
-    /** Loads the model in {@code dir}. */
+    /**
+     * Loads the model in {@code dir}: a folder with config.json, or a llama.cpp / Ollama GGUF pair (a folder of .gguf
+     * files without config.json, or a text-model .gguf file with {@link LoadOptions#mmproj()} or its mmproj beside it).
+     */
     public static VisionLanguageModel load(Path dir, LoadOptions options) {
+        if (options.mmproj() != null || io.llava4j.format.gguf.GgufPair.isGgufModel(dir)) {
+            return io.llava4j.model.llava.LlavaGgufModel.load(io.llava4j.format.gguf.GgufPair.find(dir, options.mmproj()), options);
+        }
         if (!Files.isDirectory(dir)) throw new ConfigException("model folder not found: " + dir);
         JsonNode config = Json.read(dir.resolve("config.json"));
         return detect(config).load(dir, config, options);

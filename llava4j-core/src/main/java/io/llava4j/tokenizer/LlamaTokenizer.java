@@ -44,7 +44,11 @@ final class LlamaTokenizer extends SlowTokenizer {
      * @param legacyOverride null to use tokenizer_config.json's {@code legacy}
      */
     static LlamaTokenizer load(Path modelFile, TokenizerConfig cfg, Boolean legacyOverride) {
-        SentencePieceModel model = SentencePieceModel.read(modelFile);
+        return create(SentencePieceModel.read(modelFile), cfg, legacyOverride);
+    }
+
+    /** The tokenizer over an already read SentencePiece model. */
+    static LlamaTokenizer create(SentencePieceModel model, TokenizerConfig cfg, Boolean legacyOverride) {
         Boolean configured = legacyOverride != null ? legacyOverride : cfg.legacy();
         boolean legacy = configured == null || configured;
         // legacy=false: transformers reloads the model with normalizer_spec.add_dummy_prefix = False.

@@ -36,6 +36,32 @@ final class SentencePieceModel {
 
     private SentencePieceModel() {}
 
+    /**
+     * A BPE model from bare pieces (e.g. a GGUF file's tokenizer.ggml.* arrays), checked as {@link #read} checks a
+     * file; {@code source} names where the pieces came from in errors.
+     */
+    static SentencePieceModel of(SentencePieceVocab v, String source) {
+        SentencePieceModel m = new SentencePieceModel();
+        for (int i = 0; i < v.size(); i++) {
+            if (v.pieces().get(i).isEmpty()) throw new TokenizerException(source + ": piece #" + i + " is empty");
+        }
+        m.pieces.addAll(v.pieces());
+        m.scores.addAll(v.scores());
+        m.types.addAll(v.types());
+        m.modelType = BPE;
+        m.byteFallback = v.types().contains(BYTE);
+        m.addDummyPrefix = v.addDummyPrefix();
+        m.removeExtraWhitespaces = v.removeExtraWhitespaces();
+        String problem = m.problem();
+        if (problem != null) throw new TokenizerException(source + ": SentencePiece vocabulary cannot be used: " + problem);
+        return m;
+    }
+
+    /** The pieces, scores, types and normalizer flags, as a GGUF file stores them. */
+    SentencePieceVocab vocab() {
+        return new SentencePieceVocab(pieces, scores, types, addDummyPrefix, removeExtraWhitespaces);
+    }
+
     /** Reads and checks a tokenizer.model; any problem is a {@link TokenizerException} naming the file. */
     static SentencePieceModel read(Path file) {
         byte[] bytes;

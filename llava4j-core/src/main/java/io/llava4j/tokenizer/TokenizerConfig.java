@@ -33,8 +33,20 @@ final class TokenizerConfig {
         this.addedTokens = readIfExists(dir.resolve(ADDED_TOKENS));
     }
 
+    private TokenizerConfig(JsonNode config) {
+        this.dir = null;
+        this.config = config == null ? MissingNode.getInstance() : config;
+        this.specialTokensMap = MissingNode.getInstance();
+        this.addedTokens = MissingNode.getInstance();
+    }
+
     static TokenizerConfig read(Path dir) {
         return new TokenizerConfig(dir);
+    }
+
+    /** A tokenizer_config.json given as a node (no side files), e.g. one rebuilt from GGUF metadata. */
+    static TokenizerConfig of(JsonNode config) {
+        return new TokenizerConfig(config);
     }
 
     /** {@code legacy}: null when absent or null (the tokenizer class then picks). */

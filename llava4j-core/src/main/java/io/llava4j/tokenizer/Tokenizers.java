@@ -69,6 +69,20 @@ public final class Tokenizers {
         };
     }
 
+    /**
+     * transformers' slow LlamaTokenizer over a SentencePiece vocabulary given as pieces (e.g. from a GGUF file) and a
+     * tokenizer_config.json given as a node (roles, added_tokens_decoder, legacy, add_bos_token, ...); {@code source}
+     * names the origin in errors.
+     */
+    public static TextTokenizer sentencePiece(SentencePieceVocab vocab, com.fasterxml.jackson.databind.JsonNode tokenizerConfig, String source) {
+        return LlamaTokenizer.create(SentencePieceModel.of(vocab, source), TokenizerConfig.of(tokenizerConfig), null);
+    }
+
+    /** The pieces of a folder's SentencePiece {@code tokenizer.model} (to write them elsewhere, e.g. into GGUF). */
+    public static SentencePieceVocab sentencePieceVocab(Path modelDir) {
+        return SentencePieceModel.read(require(modelDir.resolve(SENTENCEPIECE))).vocab();
+    }
+
     private static Path require(Path file) {
         if (!Files.isRegularFile(file)) throw new TokenizerException("tokenizer file " + file + " does not exist");
         return file;

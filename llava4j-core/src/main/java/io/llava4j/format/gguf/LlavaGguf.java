@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  * are told apart by shape (llava's converter stores fc1 as "ffn_down" and fc2 as "ffn_up"; newer files the other way
  * round); mm.K -> multi_modal_projector.linear_{K/2+1}.
  * <p>
- * Not yet: tokenizer metadata ({@code tokenizer.ggml.*}) is neither read nor written: the model folder's tokenizer
- * files are used, and files written here are not loadable by llama.cpp until it is added.
+ * Configuration, tokenizer and template metadata: {@link LlavaGgufMetadata} (written) and
+ * {@code io.llava4j.model.llava.LlavaGgufModel} (read); see docs/GGUF.md.
  */
 public final class LlavaGguf {
     private LlavaGguf() {}
@@ -264,6 +264,14 @@ public final class LlavaGguf {
     public static void export(WeightMap hf, DecoderConfig text, ClipVisionConfig vision, int featureLayers,
                               double[] imageMean, double[] imageStd, DType type, String name, Path textOut, Path mmprojOut)
             throws IOException {
+        export(hf, text, vision, featureLayers, imageMean, imageStd, type, name, textOut, mmprojOut, Map.of(), Map.of());
+    }
+
+    /** {@link #export}, with further metadata for the text model and the mmproj (tokenizer, template, ...). */
+    public static void export(WeightMap hf, DecoderConfig text, ClipVisionConfig vision, int featureLayers,
+                              double[] imageMean, double[] imageStd, DType type, String name, Path textOut, Path mmprojOut,
+                              Map<String, GgufValue> textExtra, Map<String, GgufValue> visionExtra)
+            throws IOException {
         if (type != DType.F16 && type != DType.F32 && !type.isQuantized()) throw new IllegalArgumentException("cannot export as " + type);
         {
             // Every tensor is converted when the writer reaches it and dropped once written: a 7B model is streamed.
@@ -276,6 +284,7 @@ public final class LlavaGguf {
                     .putU32("llama.attention.head_count_kv", text.numKvHeads())
                     .putF32("llama.attention.layer_norm_rms_epsilon", text.rmsNormEps())
                     .putF32("llama.rope.freq_base", (float) text.ropeTheta()).putU32("llama.vocab_size", text.vocabSize());
+            textExtra.forEach(tw::put);
             DType edge = type == DType.Q4_0 || type == DType.Q4_K ? DType.Q8_0 : type;
             String dec = TEXT_PREFIX + "model.";
             later(tw, "token_embd.weight", hf.get(TEXT_PREFIX + "model.embed_tokens.weight"), edge);
@@ -318,6 +327,7 @@ public final class LlavaGguf {
                     .putU32("clip.vision.block_count", featureLayers)
                     .put("clip.vision.image_mean", floats(imageMean)).put("clip.vision.image_std", floats(imageStd))
                     .putBool("clip.use_gelu", vision.hiddenAct().equals("gelu"));
+            visionExtra.forEach(vw::put);
             for (int k = 0; ; k += 2) {
                 String p = PROJECTOR_PREFIX + "linear_" + (k / 2 + 1) + ".";
                 if (!hf.has(p + "weight")) break;
@@ -352,13 +362,19 @@ public final class LlavaGguf {
      * {@code <name>-<type>.gguf} and {@code mmproj-<name>-f16.gguf} in {@code outDir}; returns the two paths.
      */
     public static List<Path> exportFolder(Path modelDir, DType type, Path outDir) throws IOException {
+        return exportFolder(modelDir, type, outDir, null);
+    }
+
+    /** {@link #exportFolder}, telling {@code onTensor} (may be null) the name of each source tensor as it is read. */
+    public static List<Path> exportFolder(Path modelDir, DType type, Path outDir, java.util.function.Consumer<String> onTensor) throws IOException {
         var cfg = io.llava4j.model.llava.LlavaConfig.fromJson(io.llava4j.config.Json.read(modelDir.resolve("config.json")));
         if (cfg.layout() != io.llava4j.model.llava.LlavaConfig.Layout.HF) throw new CheckpointException(modelDir + ": only the HF LLaVA layout can be exported to GGUF");
         var proc = io.llava4j.vision.preprocess.ClipImageProcessor.load(modelDir.resolve("preprocessor_config.json")).config();
         String name = modelDir.getFileName().toString();
         Path text = outDir.resolve(name + "-" + type.name().toLowerCase() + ".gguf"), mm = outDir.resolve("mmproj-" + name + "-f16.gguf");
-        try (WeightMap w = io.llava4j.format.Checkpoints.open(modelDir)) {
-            export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type, name, text, mm);
+        try (WeightMap w = ReadReporting.wrap(io.llava4j.format.Checkpoints.open(modelDir), onTensor)) {
+            export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type, name, text, mm,
+                    LlavaGgufMetadata.text(modelDir, cfg), LlavaGgufMetadata.vision(cfg));
         }
         return List.of(text, mm);
     }

@@ -42,7 +42,7 @@ public final class LlavaModel implements VisionLanguageModel {
     private final int[] stopIds;
     private final String imageToken;
 
-    private LlavaModel(String name, LlavaConfig cfg, List<WeightMap> weights, TextTokenizer tokenizer,
+    LlavaModel(String name, LlavaConfig cfg, List<WeightMap> weights, TextTokenizer tokenizer,
                        ClipImageProcessor imageProcessor, LlavaImageEncoder imageEncoder, DecoderLm lm,
                        ChatTemplate template, int[] stopIds, String imageToken) {
         this.name = name; this.cfg = cfg; this.weights = weights; this.tokenizer = tokenizer;
@@ -114,6 +114,7 @@ public final class LlavaModel implements VisionLanguageModel {
 
     public LlavaConfig config() { return cfg; }
     public LlavaImageEncoder imageEncoder() { return imageEncoder; }
+    public ClipImageProcessor.Config imageProcessorConfig() { return imageProcessor.config(); }
 
     /** Pixel tensor (3, S, S) for one image, as this model's processor makes it. */
     public float[] pixels(RgbImage img) {
