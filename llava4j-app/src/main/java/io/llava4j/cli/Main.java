@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
                 BenchCommand.class,
                 MakeRandomModelCommand.class,
                 QuantizeCommand.class,
+                ConvertCommand.class,
                 MakeDemoDataCommand.class,
                 MakeDemoModelCommand.class,
                 DemoEvalCommand.class,
