@@ -20,6 +20,8 @@ import java.util.SplittableRandom;
  * OUT/images/test_000000.png ...
  * OUT/stage1.json     captions, LLaVA format: [{id, image, conversations: [{from: human, value: "&lt;image&gt;\n..."}, {from: gpt, value: caption}]}]
  * OUT/stage2.json     question/answer conversations (one to four turns), same format; "&lt;image&gt;\n" opens the first human turn
+ * OUT/stage3.json     stage1.json's captions followed by stage2.json's conversations (the demo recipe's last stage trains
+ *                     on both, so the vision tower keeps getting every object's shape and colour from the captions)
  * OUT/test.json       held-out questions: [{id, image, type, question, answer, expected, objects}] one per type per test scene
  * OUT/dataset.json    how it was made (seed, counts, image size)
  * </pre>
@@ -93,6 +95,9 @@ public final class DemoDataset {
         }
         writeArray(out.resolve("stage1.json"), stage1);
         writeArray(out.resolve("stage2.json"), stage2);
+        List<ObjectNode> both = new ArrayList<>(stage1);
+        both.addAll(stage2);
+        writeArray(out.resolve("stage3.json"), both);
         writeArray(out.resolve("test.json"), tests);
         ObjectNode meta = JSON.createObjectNode();
         meta.put("generator", "llava4j make-demo-data").put("seed", seed).put("train_scenes", train).put("test_scenes", test)

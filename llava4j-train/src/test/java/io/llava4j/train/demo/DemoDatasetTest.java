@@ -88,6 +88,10 @@ class DemoDatasetTest {
         JsonNode test = JSON.readTree(tmp.resolve("test.json").toFile());
         assertEquals(200, stage1.size());
         assertEquals(200, stage2.size());
+        JsonNode stage3 = JSON.readTree(tmp.resolve("stage3.json").toFile());
+        assertEquals(400, stage3.size(), "captions then conversations");
+        assertEquals(stage1.get(0), stage3.get(0));
+        assertEquals(stage2.get(199), stage3.get(399));
         assertEquals(20 * QuestionType.values().length, test.size());
         assertEquals(sum.testQuestions(), test.size());
         int multiTurn = 0, turns = 0;
