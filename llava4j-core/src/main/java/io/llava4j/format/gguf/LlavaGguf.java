@@ -253,9 +253,9 @@ public final class LlavaGguf {
 
     /**
      * Writes a HF-layout LLaVA-1.5 checkpoint as a llama.cpp-style pair. The language model's matrices (attention and
-     * MLP projections) are stored as {@code type} (F16, Q8_0, Q4_0, Q4_K; rows that are not whole blocks fall back to
-     * Q8_0, or F16 when not even that fits); token_embd and output as Q8_0 when {@code type} is 4-bit (llama.cpp keeps
-     * a higher precision there too), else as {@code type}; norms F32. The mmproj is F16 (matrices, patch conv) and F32
+     * MLP projections) are stored as {@code type} (F16, Q8_0, Q6_K, Q5_K, Q5_1, Q5_0, Q4_K, Q4_0; rows that are not
+     * whole blocks fall back to Q8_0, or F16 when not even that fits); token_embd and output as Q8_0 when {@code type}
+     * is 4- or 5-bit (llama.cpp keeps a higher precision there too), else as {@code type}; norms F32. The mmproj is F16 (matrices, patch conv) and F32
      * (vectors), with the CLIP blocks after the selected feature layer dropped, as llama.cpp's converter does.
      *
      * @param featureLayers the number of CLIP blocks the model uses (hidden_states index of the feature layer)
