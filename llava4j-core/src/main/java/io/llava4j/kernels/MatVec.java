@@ -313,29 +313,37 @@ public final class MatVec {
                 long ql = base + 64L * h, qh = base + 128 + 32L * h, sc = base + 192 + 8L * h;
                 int xh = xo + 256 * b + 128 * h;
                 for (int is = 0; is < 2; is++) {
-                    FloatVector s1 = FloatVector.zero(F), s2 = s1, s3 = s1, s4 = s1;
-                    for (int l = 16 * is; l < 16 * is + 16; l += L) {
-                        ByteVector lo = ByteVector.fromMemorySegment(B, w, ql + l, LE);
-                        ByteVector hi = ByteVector.fromMemorySegment(B, w, ql + 32 + l, LE);
-                        ByteVector hb = ByteVector.fromMemorySegment(B, w, qh + l, LE);
-                        ByteVector q1 = lo.and((byte) 0x0f).or(hb.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                        ByteVector q2 = hi.and((byte) 0x0f).or(hb.and((byte) 0x0c).lanewise(VectorOperators.LSHL, 2)).sub((byte) 32);
-                        ByteVector q3 = lo.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).or(hb.and((byte) 0x30)).sub((byte) 32);
-                        ByteVector q4 = hi.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)
-                                .or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
-                        s1 = nib(q1).fma(FloatVector.fromArray(F, x, xh + l), s1);
-                        s2 = nib(q2).fma(FloatVector.fromArray(F, x, xh + 32 + l), s2);
-                        s3 = nib(q3).fma(FloatVector.fromArray(F, x, xh + 64 + l), s3);
-                        s4 = nib(q4).fma(FloatVector.fromArray(F, x, xh + 96 + l), s4);
+                    for (int k = 0; k < 4; k += 2) {
+                        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+                        for (int l = 16 * is; l < 16 * is + 16; l += L) {
+                            s0 = q6Levels(w, ql, qh, k, l).fma(FloatVector.fromArray(F, x, xh + 32 * k + l), s0);
+                            s1 = q6Levels(w, ql, qh, k + 1, l).fma(FloatVector.fromArray(F, x, xh + 32 * k + 32 + l), s1);
+                        }
+                        acc0 = s0.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * k)), acc0);
+                        acc1 = s1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * k + 2)), acc1);
                     }
-                    acc0 = s1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc0);
-                    acc1 = s2.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc1);
-                    acc0 = s3.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc0);
-                    acc1 = s4.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc1);
                 }
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Levels (q - 32) of Q6_K group k (0..3: values 32k + l.. of a half) as floats: the low nibble of ql[l + 32 (k & 1)]
+     * (high nibble for k >= 2), bits 2k, 2k+1 of qh[l] above it.
+     */
+    private static FloatVector q6Levels(MemorySegment w, long ql, long qh, int k, int l) {
+        ByteVector lo = ByteVector.fromMemorySegment(B, w, ql + 32 * (k & 1) + l, LE);
+        if (k >= 2) lo = lo.lanewise(VectorOperators.LSHR, 4);
+        ByteVector h = ByteVector.fromMemorySegment(B, w, qh + l, LE);
+        // bits 2k, 2k+1 of h to bits 4, 5, with constant shifts (a variable byte shift is slow on x86)
+        ByteVector hi = switch (k) {
+            case 0 -> h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4);
+            case 1 -> h.and((byte) 0x0c).lanewise(VectorOperators.LSHL, 2);
+            case 2 -> h.and((byte) 0x30);
+            default -> h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30);
+        };
+        return nib(lo.and((byte) 0x0f).or(hi).sub((byte) 32));
     }
 
     /** 0, 1, ..., L-1 as int lanes. */
