@@ -6,6 +6,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -346,22 +347,21 @@ public final class MatVec {
         return nib(lo.and((byte) 0x0f).or(hi).sub((byte) 32));
     }
 
-    /** 0, 1, ..., L-1 as int lanes. */
-    private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+    /** The low L bits: lane k of {@code VectorMask.fromLong(B, bits & LANE_BITS)} is bit k. */
+    private static final long LANE_BITS = (1L << L) - 1;
 
-    /** Lanes k of bit (k + j) of qh moved to bit 4 (0 or 16), as floats: the fifth bits of Q5_0 / Q5_1 values j.. */
-    private static FloatVector fifthBits(int qh, int j) {
-        return (FloatVector) IntVector.broadcast(I, qh >>> j).lanewise(VectorOperators.LSHR, IOTA)
-                .lanewise(VectorOperators.LSHL, 4).and(0x10).convert(VectorOperators.I2F, 0);
-    }
-
-    /** sum over the 32 five-bit levels of a Q5_0 / Q5_1 block (nibbles at byte q, fifth bits in qh) of level * x, as lanes. */
+    /**
+     * sum over the 32 five-bit levels of a Q5_0 / Q5_1 block (nibbles at byte q, fifth bits in qh: bit j for value j) of
+     * level * x, as lanes; the fifth bits become lane masks (VectorMask.fromLong) that OR 16 into the nibble lanes.
+     */
     private static FloatVector q5Block(MemorySegment w, long q, int qh, float[] x, int xb) {
         FloatVector s = FloatVector.zero(F);
         for (int j = 0; j < 16; j += L) {
             ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
-            s = nib(v.and((byte) 0x0f)).add(fifthBits(qh, j)).fma(FloatVector.fromArray(F, x, xb + j), s);
-            s = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).add(fifthBits(qh, 16 + j)).fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
+            VectorMask<Byte> h0 = VectorMask.fromLong(B, (qh >>> j) & LANE_BITS), h1 = VectorMask.fromLong(B, (qh >>> (16 + j)) & LANE_BITS);
+            s = nib(v.and((byte) 0x0f).lanewise(VectorOperators.OR, (byte) 0x10, h0)).fma(FloatVector.fromArray(F, x, xb + j), s);
+            s = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).lanewise(VectorOperators.OR, (byte) 0x10, h1))
+                    .fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
         }
         return s;
     }
@@ -411,13 +411,14 @@ public final class MatVec {
             for (int c = 0; c < 4; c++) {
                 long q = base + 48 + 32L * c;
                 int xc = xb + 64 * c;
+                byte m0 = (byte) (1 << (2 * c)), m1 = (byte) (2 << (2 * c));
                 FloatVector s0 = FloatVector.zero(F), s1 = s0;
                 for (int j = 0; j < 32; j += L) {
                     ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
                     ByteVector h = ByteVector.fromMemorySegment(B, w, base + 16 + j, LE);
-                    ByteVector l0 = v.and((byte) 0x0f).or(h.lanewise(VectorOperators.LSHR, 2 * c).lanewise(VectorOperators.LSHL, 4).and((byte) 0x10));
+                    ByteVector l0 = v.and((byte) 0x0f).lanewise(VectorOperators.OR, (byte) 0x10, h.and(m0).compare(VectorOperators.NE, (byte) 0));
                     ByteVector l1 = v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).lanewise(VectorOperators.LSHL, 4).and((byte) 0x10));
+                            .lanewise(VectorOperators.OR, (byte) 0x10, h.and(m1).compare(VectorOperators.NE, (byte) 0));
                     s0 = nib(l0).fma(FloatVector.fromArray(F, x, xc + j), s0);
                     s1 = nib(l1).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
                 }
