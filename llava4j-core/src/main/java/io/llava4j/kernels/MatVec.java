@@ -333,7 +333,7 @@ public final class MatVec {
      * Levels (q - 32) of Q6_K group k (0..3: values 32k + l.. of a half) as floats: the low nibble of ql[l + 32 (k & 1)]
      * (high nibble for k >= 2), bits 2k, 2k+1 of qh[l] above it.
      */
-    private static FloatVector q6Levels(MemorySegment w, long ql, long qh, int k, int l) {
+    static FloatVector q6Levels(MemorySegment w, long ql, long qh, int k, int l) {
         ByteVector lo = ByteVector.fromMemorySegment(B, w, ql + 32 * (k & 1) + l, LE);
         if (k >= 2) lo = lo.lanewise(VectorOperators.LSHR, 4);
         ByteVector h = ByteVector.fromMemorySegment(B, w, qh + l, LE);
@@ -348,7 +348,7 @@ public final class MatVec {
     }
 
     /** The low L bits: lane k of {@code VectorMask.fromLong(B, bits & LANE_BITS)} is bit k. */
-    private static final long LANE_BITS = (1L << L) - 1;
+    static final long LANE_BITS = (1L << L) - 1;
 
     /**
      * sum over the 32 five-bit levels of a Q5_0 / Q5_1 block (nibbles at byte q, fifth bits in qh: bit j for value j) of
