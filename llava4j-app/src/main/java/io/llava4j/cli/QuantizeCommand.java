@@ -27,8 +27,11 @@ import java.util.stream.Stream;
         description = {"Write a Hugging Face LLaVA-1.5 folder as a llama.cpp / Ollama GGUF pair with everything needed to run it "
                 + "(hyper-parameters, tokenizer, chat template): <name>-<type>.gguf (language model) and mmproj-<name>-f16.gguf "
                 + "(CLIP tower + projector).",
-                "--type sets the language model's attention and MLP matrices; token embeddings and output stay Q8_0 for 4-bit "
-                + "types, norms F32; rows that are not whole blocks fall back to Q8_0 (F16 if not even that fits). "
+                "--type sets the language model's attention and MLP matrices; token embeddings and output stay Q8_0 for 4- and "
+                + "5-bit types, norms F32; rows that are not whole blocks fall back to Q8_0 (F16 if not even that fits). "
+                + "q4_k_m and q5_k_m are llama.cpp's mixed recipes: Q4_K / Q5_K, with Q6_K for output.weight and for attn_v and "
+                + "ffn_down in some layers, token embeddings in the base type, and llama.cpp's fallbacks (Q5_0, Q5_1, Q8_0) for "
+                + "rows that are not whole 256-blocks. "
                 + "The mmproj is F16 matrices and F32 norms and biases, as llama.cpp writes it."})
 final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "HF_DIR", description = "Hugging Face LLaVA-1.5 folder (config.json, preprocessor_config.json, tokenizer.model, weights).")
@@ -37,15 +40,19 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the two .gguf files (created if needed).")
     Path out;
 
-    @Option(names = "--type", defaultValue = "q4_k", paramLabel = "TYPE", description = "q8_0, q4_0, q4_k or f16 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--type", defaultValue = "q4_k", paramLabel = "TYPE", description = TYPES + " (default ${DEFAULT-VALUE}).")
     String type;
 
     @Option(names = "--debug", description = "Print stack traces on errors.")
     boolean debug;
 
+    static final String TYPES = "q8_0, q6_k, q5_k, q5_1, q5_0, q4_k, q4_0, q5_k_m, q4_k_m or f16";
+
     @Override
     public Integer call() throws Exception {
-        DType t = parseType(type);
+        LlavaGguf.Mix mix = LlavaGguf.Mix.parse(type);
+        DType t = mix == null ? parseType(type) : null;
+        String label = mix != null ? mix.name().toLowerCase(Locale.ROOT) : t.name().toLowerCase(Locale.ROOT);
         if (!Files.isRegularFile(model.resolve("config.json"))) throw new IllegalArgumentException("not a Hugging Face model folder (no config.json): " + model);
         boolean outExisted = Files.isDirectory(out);
         Files.createDirectories(out);
@@ -57,11 +64,12 @@ final class QuantizeCommand implements Callable<Integer> {
             try (var w = io.llava4j.format.Checkpoints.open(model)) {
                 total = w.names().size();
             }
-            System.err.println("quantize: " + model + " -> " + out + " (" + t.name().toLowerCase(Locale.ROOT) + ")");
-            List<Path> written = LlavaGguf.exportFolder(model, t, staging, name -> {
+            System.err.println("quantize: " + model + " -> " + out + " (" + label + ")");
+            java.util.function.Consumer<String> progress = name -> {
                 n[0]++;
                 if (n[0] % 25 == 0 || n[0] == total) System.err.printf("quantize: read %d/%d tensors (%s)%n", n[0], total, name);
-            });
+            };
+            List<Path> written = mix != null ? LlavaGguf.exportFolder(model, mix, staging, progress) : LlavaGguf.exportFolder(model, t, staging, progress);
             List<Path> targets = new ArrayList<>();
             for (Path f : written) {
                 Path target = out.resolve(f.getFileName());
@@ -89,10 +97,14 @@ final class QuantizeCommand implements Callable<Integer> {
     static DType parseType(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "q8_0" -> DType.Q8_0;
+            case "q6_k" -> DType.Q6_K;
+            case "q5_k" -> DType.Q5_K;
+            case "q5_1" -> DType.Q5_1;
+            case "q5_0" -> DType.Q5_0;
+            case "q4_k" -> DType.Q4_K;
             case "q4_0" -> DType.Q4_0;
-            case "q4_k", "q4_k_m" -> DType.Q4_K;
             case "f16" -> DType.F16;
-            default -> throw new IllegalArgumentException("--type '" + s + "' is not one of q8_0, q4_0, q4_k, f16");
+            default -> throw new IllegalArgumentException("--type '" + s + "' is not one of " + TYPES);
         };
     }
 

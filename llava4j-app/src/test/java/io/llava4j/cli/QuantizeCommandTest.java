@@ -57,6 +57,22 @@ class QuantizeCommandTest {
         assertFalse(r.out().isBlank());
     }
 
+    /** llama.cpp's Q4_K_M recipe: on the tiny model (rows of 32 and 64) its fallbacks, Q5_0 and Q8_0; chat runs the pair. */
+    @Test
+    void q4kmPairTakesLlamaCppsFallbacksAndRuns() throws Exception {
+        Path src = Fixtures.dir("llava-1.5-tiny");
+        Path out = tmp.resolve("q4km");
+        CliRunner.Result q = CliRunner.run(null, "quantize", "--model", src.toString(), "--out", out.toString(), "--type", "q4_k_m");
+        assertEquals(0, q.exitCode(), q.err());
+        assertTrue(q.out().contains("Q5_0") && q.out().contains("Q8_0"), q.out());
+        Path text = out.resolve("llava-1.5-tiny-q4_k_m.gguf"), mm = out.resolve("mmproj-llava-1.5-tiny-f16.gguf");
+        assertTrue(Files.isRegularFile(text) && Files.isRegularFile(mm), names(out).toString());
+        CliRunner.Result r = CliRunner.run(null, "chat", "--model", text.toString(), "--mmproj", mm.toString(),
+                "--image", src.resolve("golden/img_tiny_30x30.png").toString(), "--temperature", "0", "--max-new-tokens", "4", "Describe");
+        assertEquals(0, r.exitCode(), r.err());
+        assertFalse(r.out().isBlank());
+    }
+
     @Test
     void failedQuantizeLeavesNothingBehind() throws Exception {
         Path src = Fixtures.dir("llava-1.5-tiny");
@@ -76,9 +92,9 @@ class QuantizeCommandTest {
         r = CliRunner.run(null, "quantize", "--model", broken.toString(), "--out", existing.toString(), "--type", "q4_0");
         assertEquals(2, r.exitCode());
         assertEquals(List.of("keep.txt"), names(existing), "no half-written file or staging folder");
-        r = CliRunner.run(null, "quantize", "--model", src.toString(), "--out", existing.toString(), "--type", "q5_k");
+        r = CliRunner.run(null, "quantize", "--model", src.toString(), "--out", existing.toString(), "--type", "q2_k");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("q5_k") && r.err().contains("q8_0, q4_0, q4_k, f16"), r.err());
+        assertTrue(r.err().contains("q2_k") && r.err().contains("q8_0, q6_k, q5_k, q5_1, q5_0, q4_k, q4_0, q5_k_m, q4_k_m or f16"), r.err());
         assertEquals(List.of("keep.txt"), names(existing));
     }
 

@@ -38,7 +38,7 @@ public final class KernelBench {
         System.out.println("# " + Vec.describe() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         for (int threads : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
             Parallel.setThreads(threads);
-            if (sections.contains("decode")) for (DType t : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K}) decode(t, threads, runs);
+            if (sections.contains("decode")) for (DType t : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K}) decode(t, threads, runs);
             if (sections.contains("gemm")) {
                 for (DType t : new DType[] {DType.F16, DType.Q8_0, DType.Q4_K}) {
                     gemm(t, 577, 1024, 4096, threads, runs);

@@ -4,8 +4,8 @@ import io.llava4j.tensor.Tensor;
 
 /**
  * Linear layers: out[n][outDim] = x[n][in] · W^T + b, with W stored [outDim][in] (nn.Linear layout) in its stored
- * type. Routing: fewer than 4 input rows (decode) go to {@link MatVec}, which reads F32/F16/BF16/Q8_0/Q4_0/Q4_K rows
- * straight from the segment; 4 rows or more (prefill, vision) to {@link TiledMatMul}. ({@link PackedMatMul} is faster,
+ * type. Routing: fewer than 4 input rows (decode) go to {@link MatVec}, which reads
+ * F32/F16/BF16/Q8_0/Q4_0/Q4_K/Q5_0/Q5_1/Q5_K/Q6_K rows straight from the segment; 4 rows or more (prefill, vision) to {@link TiledMatMul}. ({@link PackedMatMul} is faster,
  * 164-166 vs 111-150 GFLOP/s on CLIP-L and LLaMA-7B shapes, but routing it made the server's ConcurrencyTest fail
  * its queue check in a clean run; not routed until that is understood.) Other storage types use the generic row-wise form.
  */
@@ -19,7 +19,7 @@ public final class MatMul {
             throw new IllegalArgumentException("matmul: weight " + w + " is not [" + outDim + ", " + in + "]");
         }
         switch (w.dtype()) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K -> {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> {
                 if (n >= 4) TiledMatMul.matmul(x, n, in, w, bias, out, outDim);
                 else MatVec.matvec(x, n, in, w, bias, out, outDim);
             }
@@ -37,7 +37,7 @@ public final class MatMul {
             throw new IllegalArgumentException("matmul: weight " + w + " is not [" + outDim + ", " + in + "]");
         }
         switch (w.dtype()) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K -> MatVec.matvec(x, n, in, w, bias, out, outDim);
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> MatVec.matvec(x, n, in, w, bias, out, outDim);
             default -> rowwise(x, n, in, w, bias, out, outDim);
         }
     }

@@ -6,6 +6,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -20,9 +21,10 @@ import static io.llava4j.kernels.Vec.S;
 
 /**
  * Matrix-vector products for decoding: out[t][o] = dot(W[o], x[t]) + b[o] for a few input rows, with W (outDim, in)
- * read straight from its (mapped) segment in its stored type: F32, F16, BF16, Q8_0, Q4_0, Q4_K. Nothing is widened
+ * read straight from its (mapped) segment in its stored type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K,
+ * Q6_K. Nothing is widened
  * into a buffer and nothing is allocated per call: the only per-call work on x is a prepared copy in a scratch array of
- * the calling thread (F16: x * 2^112, see {@link #dotF16}; Q4_0/Q4_K: the sum of x over each 32-block). Parallel over
+ * the calling thread (F16: x * 2^112, see {@link #dotF16}; Q4_0/Q4_K/Q5_0/Q5_1/Q5_K: the sum of x over each 32-block). Parallel over
  * output rows. Each row kernel has a plain twin, {@link ScalarOps#dotRow}.
  */
 public final class MatVec {
@@ -45,7 +47,7 @@ public final class MatVec {
         if (dt.isQuantized() && in % dt.blockSize() != 0) throw new IllegalArgumentException("matvec: rows of " + w + " are not whole blocks");
         int prepLen = switch (dt) {
             case F16 -> in;
-            case Q4_0, Q4_K -> in / 32;
+            case Q4_0, Q4_K, Q5_0, Q5_1, Q5_K -> in / 32;
             default -> 0;
         } * n;
         float[] prep = PREP.get();
@@ -73,7 +75,7 @@ public final class MatVec {
                 for (int i = 0; i < n * in; i++) prep[i] = x[i] * F16_SCALE;
                 return true;
             }
-            case Q4_0, Q4_K -> {
+            case Q4_0, Q4_K, Q5_0, Q5_1, Q5_K -> {
                 int blocks = in / 32;
                 for (int t = 0; t < n; t++) for (int b = 0; b < blocks; b++) prep[t * blocks + b] = blockSum(x, t * in + 32 * b);
                 return false;
@@ -102,6 +104,10 @@ public final class MatVec {
             case Q8_0 -> Vec.BLOCKS ? dotQ8_0(w, off, x, xo, in / 32) : ScalarOps.dotQ8_0(w, off, x, xo, in / 32);
             case Q4_0 -> Vec.BLOCKS ? dotQ4_0(w, off, x, xo, prep, t * (in / 32), in / 32) : ScalarOps.dotQ4_0(w, off, x, xo, in / 32);
             case Q4_K -> Vec.BLOCKS ? dotQ4_K(w, off, x, xo, prep, t * (in / 32), in / 256) : ScalarOps.dotQ4_K(w, off, x, xo, in / 256);
+            case Q6_K -> Vec.BLOCKS ? dotQ6_K(w, off, x, xo, in / 256) : ScalarOps.dotQ6_K(w, off, x, xo, in / 256);
+            case Q5_0 -> Vec.BLOCKS ? dotQ5_0(w, off, x, xo, prep, t * (in / 32), in / 32) : ScalarOps.dotBlocks(dt, w, off, x, xo, in / 32);
+            case Q5_1 -> Vec.BLOCKS ? dotQ5_1(w, off, x, xo, prep, t * (in / 32), in / 32) : ScalarOps.dotBlocks(dt, w, off, x, xo, in / 32);
+            case Q5_K -> Vec.BLOCKS ? dotQ5_K(w, off, x, xo, prep, t * (in / 32), in / 256) : ScalarOps.dotBlocks(dt, w, off, x, xo, in / 256);
             default -> throw new IllegalArgumentException("no matrix kernel for " + dt + " weights");
         };
     }
@@ -281,6 +287,140 @@ public final class MatVec {
                     ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
                     s0 = nib(v.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + j), s0);
                     s1 = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
+                }
+                int sh = 16 * c;
+                acc0 = s0.fma(FloatVector.broadcast(F, d * (int) ((sc >>> sh) & 0xff)), acc0);
+                acc1 = s1.fma(FloatVector.broadcast(F, d * (int) ((sc >>> (sh + 8)) & 0xff)), acc1);
+                mins += (int) ((mn >>> sh) & 0xff) * sums[sb + 2 * c] + (int) ((mn >>> (sh + 8)) & 0xff) * sums[sb + 2 * c + 1];
+            }
+            corr += dmin * mins;
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - corr;
+    }
+
+    /**
+     * Q6_K super-blocks of 256 (ggml layout: ql[128] low nibbles, qh[64] high bit pairs, int8 scales[16], fp16 d at
+     * byte 208): half h (128 values) takes ql[64h..64h+64) and qh[32h..32h+32); for l in 0..31 byte ql[l] holds
+     * values l (low nibble) and l+64 (high), ql[l+32] values l+32 and l+96, and qh[l] their high bits in pairs 0-1,
+     * 4-5 (l, l+64) and 2-3, 6-7 (l+32, l+96). Each 16 values share one scale: value = d * sc * (q - 32). The 6-bit
+     * levels are rebuilt in byte lanes (the -32 included), widened to floats, and each 16-value sum is scaled once.
+     */
+    static float dotQ6_K(MemorySegment w, long off, float[] x, int xo, int superBlocks) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int b = 0; b < superBlocks; b++) {
+            long base = off + b * 210L;
+            float d = Float.float16ToFloat(w.get(H, base + 208));
+            for (int h = 0; h < 2; h++) {
+                long ql = base + 64L * h, qh = base + 128 + 32L * h, sc = base + 192 + 8L * h;
+                int xh = xo + 256 * b + 128 * h;
+                for (int is = 0; is < 2; is++) {
+                    for (int k = 0; k < 4; k += 2) {
+                        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+                        for (int l = 16 * is; l < 16 * is + 16; l += L) {
+                            s0 = q6Levels(w, ql, qh, k, l).fma(FloatVector.fromArray(F, x, xh + 32 * k + l), s0);
+                            s1 = q6Levels(w, ql, qh, k + 1, l).fma(FloatVector.fromArray(F, x, xh + 32 * k + 32 + l), s1);
+                        }
+                        acc0 = s0.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * k)), acc0);
+                        acc1 = s1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * k + 2)), acc1);
+                    }
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Levels (q - 32) of Q6_K group k (0..3: values 32k + l.. of a half) as floats: the low nibble of ql[l + 32 (k & 1)]
+     * (high nibble for k >= 2), bits 2k, 2k+1 of qh[l] above it.
+     */
+    static FloatVector q6Levels(MemorySegment w, long ql, long qh, int k, int l) {
+        ByteVector lo = ByteVector.fromMemorySegment(B, w, ql + 32 * (k & 1) + l, LE);
+        if (k >= 2) lo = lo.lanewise(VectorOperators.LSHR, 4);
+        ByteVector h = ByteVector.fromMemorySegment(B, w, qh + l, LE);
+        // bits 2k, 2k+1 of h to bits 4, 5, with constant shifts (a variable byte shift is slow on x86)
+        ByteVector hi = switch (k) {
+            case 0 -> h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4);
+            case 1 -> h.and((byte) 0x0c).lanewise(VectorOperators.LSHL, 2);
+            case 2 -> h.and((byte) 0x30);
+            default -> h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30);
+        };
+        return nib(lo.and((byte) 0x0f).or(hi).sub((byte) 32));
+    }
+
+    /** The low L bits: lane k of {@code VectorMask.fromLong(B, bits & LANE_BITS)} is bit k. */
+    static final long LANE_BITS = (1L << L) - 1;
+
+    /**
+     * sum over the 32 five-bit levels of a Q5_0 / Q5_1 block (nibbles at byte q, fifth bits in qh: bit j for value j) of
+     * level * x, as lanes; the fifth bits become lane masks (VectorMask.fromLong) that OR 16 into the nibble lanes.
+     */
+    private static FloatVector q5Block(MemorySegment w, long q, int qh, float[] x, int xb) {
+        FloatVector s = FloatVector.zero(F);
+        for (int j = 0; j < 16; j += L) {
+            ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
+            VectorMask<Byte> h0 = VectorMask.fromLong(B, (qh >>> j) & LANE_BITS), h1 = VectorMask.fromLong(B, (qh >>> (16 + j)) & LANE_BITS);
+            s = nib(v.and((byte) 0x0f).lanewise(VectorOperators.OR, (byte) 0x10, h0)).fma(FloatVector.fromArray(F, x, xb + j), s);
+            s = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).lanewise(VectorOperators.OR, (byte) 0x10, h1))
+                    .fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
+        }
+        return s;
+    }
+
+    /** Q5_0 (fp16 d, 4 bytes of fifth bits, 16 of nibbles): value (q - 16) * d, so d * (sum q x - 16 sum x) per block. */
+    static float dotQ5_0(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float corr = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = off + b * 22L;
+            float d = Float.float16ToFloat(w.get(H, base));
+            acc = q5Block(w, base + 6, w.get(INT, base + 2), x, xo + 32 * b).fma(FloatVector.broadcast(F, d), acc);
+            corr += d * sums[so + b];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 16 * corr;
+    }
+
+    /** Q5_1 (fp16 d, fp16 m, fifth bits, nibbles): value q * d + m, so d * sum q x + m * sum x per block. */
+    static float dotQ5_1(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = off + b * 24L;
+            float d = Float.float16ToFloat(w.get(H, base)), m = Float.float16ToFloat(w.get(H, base + 2));
+            acc = q5Block(w, base + 8, w.get(INT, base + 4), x, xo + 32 * b).fma(FloatVector.broadcast(F, d), acc);
+            mins += m * sums[so + b];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    /**
+     * Q5_K: Q4_K's header and nibbles (see {@link #dotQ4_K}) with 32 bytes of fifth bits before the nibbles: bit 2c of
+     * byte l is the fifth bit of value l of sub-block 2c, bit 2c+1 that of sub-block 2c+1. The levels (0..31) are
+     * rebuilt in byte lanes.
+     */
+    static float dotQ5_K(MemorySegment w, long off, float[] x, int xo, float[] sums, int so, int superBlocks) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float corr = 0;
+        for (int b = 0; b < superBlocks; b++) {
+            long base = off + b * 176L;
+            int xb = xo + 256 * b, sb = so + 8 * b;
+            float d = Float.float16ToFloat(w.get(H, base)), dmin = Float.float16ToFloat(w.get(H, base + 2));
+            long lo = w.get(LONG, base + 4);
+            int hi = w.get(INT, base + 12);
+            long sc = q4kScales(lo, hi), mn = q4kMins(lo, hi);
+            float mins = 0;
+            for (int c = 0; c < 4; c++) {
+                long q = base + 48 + 32L * c;
+                int xc = xb + 64 * c;
+                byte m0 = (byte) (1 << (2 * c)), m1 = (byte) (2 << (2 * c));
+                FloatVector s0 = FloatVector.zero(F), s1 = s0;
+                for (int j = 0; j < 32; j += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, w, base + 16 + j, LE);
+                    ByteVector l0 = v.and((byte) 0x0f).lanewise(VectorOperators.OR, (byte) 0x10, h.and(m0).compare(VectorOperators.NE, (byte) 0));
+                    ByteVector l1 = v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)
+                            .lanewise(VectorOperators.OR, (byte) 0x10, h.and(m1).compare(VectorOperators.NE, (byte) 0));
+                    s0 = nib(l0).fma(FloatVector.fromArray(F, x, xc + j), s0);
+                    s1 = nib(l1).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
                 }
                 int sh = 16 * c;
                 acc0 = s0.fma(FloatVector.broadcast(F, d * (int) ((sc >>> sh) & 0xff)), acc0);

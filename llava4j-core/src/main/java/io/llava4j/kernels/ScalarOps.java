@@ -78,6 +78,29 @@ public final class ScalarOps {
         return acc;
     }
 
+    /** Q6_K super-blocks at byte off: each widened by the reference dequantizer, then a plain float dot. */
+    public static float dotQ6_K(MemorySegment w, long off, float[] x, int xo, int superBlocks) {
+        float[] v = new float[256];
+        float acc = 0;
+        for (int b = 0; b < superBlocks; b++) {
+            Quant.dequantize(io.llava4j.tensor.DType.Q6_K, w.asSlice(off + b * 210L, 210), 0, v, 0, 1);
+            for (int i = 0; i < 256; i++) acc += v[i] * x[xo + 256 * b + i];
+        }
+        return acc;
+    }
+
+    /** Blocks of any quantized type at byte off (Q5_0, Q5_1, Q5_K below 256-bit vectors): dequantized one at a time, plain float dot. */
+    public static float dotBlocks(io.llava4j.tensor.DType t, MemorySegment w, long off, float[] x, int xo, int blocks) {
+        int bs = t.blockSize(), bb = t.blockBytes();
+        float[] v = new float[bs];
+        float acc = 0;
+        for (int b = 0; b < blocks; b++) {
+            Quant.dequantize(t, w.asSlice(off + (long) b * bb, bb), 0, v, 0, 1);
+            for (int i = 0; i < bs; i++) acc += v[i] * x[xo + bs * b + i];
+        }
+        return acc;
+    }
+
     /** Exact GELU in double (the twin of {@link Activations#geluErf}). */
     public static void geluErf(float[] a, int n) {
         for (int i = 0; i < n; i++) {

@@ -50,7 +50,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             case I32 -> data.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i);
             case I8 -> data.get(ValueLayout.JAVA_BYTE, i);
             case U8, BOOL -> data.get(ValueLayout.JAVA_BYTE, i) & 0xff;
-            case Q8_0, Q4_0, Q4_K -> {
+            case Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> {
                 float[] one = new float[dtype.blockSize()];
                 long block = i / dtype.blockSize();
                 Quant.dequantize(dtype, data, block, one, 0, 1);
@@ -69,7 +69,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             case BF16 -> {
                 for (int i = 0; i < len; i++) dst[off + i] = Float.intBitsToFloat(data.getAtIndex(I16, from + i) << 16);
             }
-            case Q8_0, Q4_0, Q4_K -> {
+            case Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> {
                 int bs = dtype.blockSize();
                 if (from % bs == 0 && len % bs == 0) {
                     Quant.dequantize(dtype, data, from / bs, dst, off, len / bs);

@@ -39,8 +39,9 @@ class MatVecTwinTest {
     @Test
     void everyStorageTypeMatchesTheScalarTwin() {
         System.out.println("[info] kernels use " + Vec.describe());
-        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K}) {
-            int[] ins = dt == DType.Q4_K ? new int[] {256, 768} : dt.isQuantized() ? new int[] {32, 96, 512} : new int[] {1, 7, 67, 300, 512};
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K,
+                DType.Q5_0, DType.Q5_1, DType.Q5_K, DType.Q6_K}) {
+            int[] ins = dt.blockSize() == 256 ? new int[] {256, 768} : dt.isQuantized() ? new int[] {32, 96, 512} : new int[] {1, 7, 67, 300, 512};
             double worst = 0;
             for (int in : ins) {
                 int out = 37;

@@ -13,8 +13,9 @@ class WidenTwinTest {
     @Test
     void widenedRowsEqualTheReferenceExactly() {
         SplittableRandom r = new SplittableRandom(8);
-        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K}) {
-            for (int in : dt == DType.Q4_K ? new int[] {256, 512} : dt.isQuantized() ? new int[] {32, 160} : new int[] {3, 67, 512}) {
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K,
+                DType.Q5_0, DType.Q5_1, DType.Q5_K, DType.Q6_K}) {
+            for (int in : dt.blockSize() == 256 ? new int[] {256, 512} : dt.isQuantized() ? new int[] {32, 160} : new int[] {3, 67, 512}) {
                 int out = 9;
                 float[] wf = new float[out * in];
                 for (int i = 0; i < wf.length; i++) wf[i] = (float) (r.nextGaussian() * (i % 5 == 0 ? 1e-6 : 0.3));

@@ -213,7 +213,7 @@ class QuantTest {
         float[] x = new float[n * in], wf = new float[out * in];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         for (int i = 0; i < wf.length; i++) wf[i] = (float) r.nextGaussian() * 0.1f;
-        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q4_K}) {
+        for (DType t : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_0, DType.Q5_1, DType.Q5_K, DType.Q6_K}) {
             Tensor w = new Tensor("w", t, new long[] {out, in}, Quant.quantize(t, wf));
             float[] expect = new float[n * out];
             ScalarOps.matmul(x, n, in, w.toFloatArray(), null, expect, out);

@@ -173,7 +173,7 @@ public final class GgufFile implements WeightMap {
         TensorInfo ti = infos.get(name);
         if (ti == null) return Optional.empty();
         throw new CheckpointException(path + ": tensor " + name + " is stored as ggml type "
-                + (ti.type() == null ? "#" + ti.typeId() : ti.type().name()) + ", which llava4j cannot read (F32, F16, BF16, Q8_0, Q4_0, Q4_K)");
+                + (ti.type() == null ? "#" + ti.typeId() : ti.type().name()) + ", which llava4j cannot read (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K)");
     }
 
     @Override public void close() { arena.close(); }

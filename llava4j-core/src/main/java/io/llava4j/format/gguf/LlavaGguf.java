@@ -253,9 +253,9 @@ public final class LlavaGguf {
 
     /**
      * Writes a HF-layout LLaVA-1.5 checkpoint as a llama.cpp-style pair. The language model's matrices (attention and
-     * MLP projections) are stored as {@code type} (F16, Q8_0, Q4_0, Q4_K; rows that are not whole blocks fall back to
-     * Q8_0, or F16 when not even that fits); token_embd and output as Q8_0 when {@code type} is 4-bit (llama.cpp keeps
-     * a higher precision there too), else as {@code type}; norms F32. The mmproj is F16 (matrices, patch conv) and F32
+     * MLP projections) are stored as {@code type} (F16, Q8_0, Q6_K, Q5_K, Q5_1, Q5_0, Q4_K, Q4_0; rows that are not
+     * whole blocks fall back to Q8_0, or F16 when not even that fits); token_embd and output as Q8_0 when {@code type}
+     * is 4- or 5-bit (llama.cpp keeps a higher precision there too), else as {@code type}; norms F32. The mmproj is F16 (matrices, patch conv) and F32
      * (vectors), with the CLIP blocks after the selected feature layer dropped, as llama.cpp's converter does.
      *
      * @param featureLayers the number of CLIP blocks the model uses (hidden_states index of the feature layer)
@@ -273,11 +273,83 @@ public final class LlavaGguf {
                               Map<String, GgufValue> textExtra, Map<String, GgufValue> visionExtra)
             throws IOException {
         if (type != DType.F16 && type != DType.F32 && !type.isQuantized()) throw new IllegalArgumentException("cannot export as " + type);
+        DType edge = type == DType.Q6_K || type == DType.Q8_0 || !type.isQuantized() ? type : DType.Q8_0;
+        export(hf, text, vision, featureLayers, imageMean, imageStd, fileType(type),
+                (g, t) -> t.rank() != 2 ? DType.F32 : g.equals("token_embd.weight") || g.equals("output.weight") ? edge : type,
+                name, textOut, mmprojOut, textExtra, visionExtra);
+    }
+
+    /**
+     * {@link #export}, the text model's matrices stored as llama.cpp's {@code mix} recipe stores them (e.g. Q4_K_M:
+     * Q4_K, with Q6_K for output.weight and for attn_v / ffn_down of some layers; rows that are not whole 256-blocks
+     * fall back as llama.cpp's do: Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0).
+     */
+    public static void export(WeightMap hf, DecoderConfig text, ClipVisionConfig vision, int featureLayers,
+                              double[] imageMean, double[] imageStd, Mix mix, String name, Path textOut, Path mmprojOut,
+                              Map<String, GgufValue> textExtra, Map<String, GgufValue> visionExtra)
+            throws IOException {
+        export(hf, text, vision, featureLayers, imageMean, imageStd, mix.fileType,
+                (g, t) -> t.rank() != 2 ? DType.F32 : mix.typeOf(g, t.dim(-1), text.numLayers()),
+                name, textOut, mmprojOut, textExtra, visionExtra);
+    }
+
+    /**
+     * llama.cpp's mixed K-quant file types, as its llama_tensor_get_type chooses tensor types for a LLaMA model without
+     * experts: the base type everywhere, Q6_K for output.weight, and Q6_K for attn_v and ffn_down in the layers where
+     * {@code use_more_bits} holds (the first and last eighth, and every third in between).
+     */
+    public enum Mix {
+        Q4_K_M(DType.Q4_K, 15), Q5_K_M(DType.Q5_K, 17);
+
+        public final DType base;
+        /** llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_Q4_K_M = 15, _Q5_K_M = 17). */
+        public final int fileType;
+
+        Mix(DType base, int fileType) {
+            this.base = base;
+            this.fileType = fileType;
+        }
+
+        /** The type text matrix {@code g} (rows of {@code row} values) is stored as in a model of {@code layers} blocks. */
+        public DType typeOf(String g, long row, int layers) {
+            DType t = base;
+            if (g.equals("output.weight")) t = DType.Q6_K;
+            Matcher m = BLOCK_TENSOR.matcher(g);
+            if (m.matches() && (m.group(2).equals("attn_v") || m.group(2).equals("ffn_down")) && useMoreBits(Integer.parseInt(m.group(1)), layers)) {
+                t = DType.Q6_K;
+            }
+            if (row % 256 == 0) return t;
+            DType fallback = switch (t) { // llama.cpp's convert_incompatible_tensor
+                case Q4_K -> DType.Q5_0;
+                case Q5_K -> DType.Q5_1;
+                default -> DType.Q8_0;
+            };
+            return row % 32 == 0 ? fallback : DType.F16;
+        }
+
+        static boolean useMoreBits(int layer, int layers) {
+            return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+        }
+
+        /** Parses "q4_k_m" / "Q5_K_M"; null when the name is no mix. */
+        public static Mix parse(String s) {
+            for (Mix m : values()) if (m.name().equalsIgnoreCase(s)) return m;
+            return null;
+        }
+    }
+
+    private static final Pattern BLOCK_TENSOR = Pattern.compile("blk\\.(\\d+)\\.([a-z_]+)\\.weight");
+
+    /** The export, the text tensors' types given by {@code typeOf} (gguf name, tensor; convert's fallbacks still apply). */
+    private static void export(WeightMap hf, DecoderConfig text, ClipVisionConfig vision, int featureLayers,
+                               double[] imageMean, double[] imageStd, int fileType, java.util.function.BiFunction<String, Tensor, DType> typeOf,
+                               String name, Path textOut, Path mmprojOut, Map<String, GgufValue> textExtra, Map<String, GgufValue> visionExtra)
+            throws IOException {
         {
             // Every tensor is converted when the writer reaches it and dropped once written: a 7B model is streamed.
             GgufWriter tw = new GgufWriter();
             tw.putString("general.architecture", "llama").putString("general.name", name)
-                    .putU32("general.file_type", fileType(type)).putU32("general.quantization_version", 2)
+                    .putU32("general.file_type", fileType).putU32("general.quantization_version", 2)
                     .putU32("llama.context_length", text.maxPositions()).putU32("llama.embedding_length", text.hiddenSize())
                     .putU32("llama.block_count", text.numLayers()).putU32("llama.feed_forward_length", text.intermediateSize())
                     .putU32("llama.rope.dimension_count", text.headDim()).putU32("llama.attention.head_count", text.numHeads())
@@ -285,9 +357,9 @@ public final class LlavaGguf {
                     .putF32("llama.attention.layer_norm_rms_epsilon", text.rmsNormEps())
                     .putF32("llama.rope.freq_base", (float) text.ropeTheta()).putU32("llama.vocab_size", text.vocabSize());
             textExtra.forEach(tw::put);
-            DType edge = type == DType.Q4_0 || type == DType.Q4_K ? DType.Q8_0 : type;
             String dec = TEXT_PREFIX + "model.";
-            later(tw, "token_embd.weight", hf.get(TEXT_PREFIX + "model.embed_tokens.weight"), edge);
+            Tensor embd = hf.get(TEXT_PREFIX + "model.embed_tokens.weight");
+            later(tw, "token_embd.weight", embd, typeOf.apply("token_embd.weight", embd));
             for (int l = 0; l < text.numLayers(); l++) {
                 String p = dec + "layers." + l + ".";
                 for (String part : List.of("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
@@ -297,7 +369,7 @@ public final class LlavaGguf {
                         if (!hf.has(hfName)) continue;
                         String g = ggufTextName("model.layers." + l + "." + part + "." + kind);
                         Tensor t = hf.get(hfName);
-                        DType to = t.rank() == 2 ? type : DType.F32;
+                        DType to = typeOf.apply(g, t);
                         if (part.equals("self_attn.q_proj") || part.equals("self_attn.k_proj")) {
                             int heads = part.equals("self_attn.q_proj") ? text.numHeads() : text.numKvHeads();
                             tw.tensor(g, storedType(t, to), t.shape(), a -> converted(t, convert(permuteRows(t, heads, false, a), to, a)));
@@ -309,7 +381,8 @@ public final class LlavaGguf {
             }
             later(tw, "output_norm.weight", hf.get(dec + "norm.weight"), DType.F32);
             Optional<Tensor> head = hf.find(TEXT_PREFIX + "lm_head.weight");
-            later(tw, "output.weight", head.orElseGet(() -> hf.get(dec + "embed_tokens.weight")), edge);
+            Tensor out = head.orElseGet(() -> hf.get(dec + "embed_tokens.weight"));
+            later(tw, "output.weight", out, typeOf.apply("output.weight", out));
             tw.write(textOut);
 
             if (mmprojOut == null) return;
@@ -365,16 +438,34 @@ public final class LlavaGguf {
         return exportFolder(modelDir, type, outDir, null);
     }
 
+    /** {@link #exportFolder}, the text model stored as llama.cpp's {@code mix} recipe ({@code <name>-q4_k_m.gguf}). */
+    public static List<Path> exportFolder(Path modelDir, Mix mix, Path outDir, java.util.function.Consumer<String> onTensor) throws IOException {
+        return exportFolder(modelDir, mix.name().toLowerCase(), outDir, onTensor, (w, cfg, proc, text, mm) ->
+                export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), mix,
+                        modelDir.getFileName().toString(), text, mm, LlavaGgufMetadata.text(modelDir, cfg), LlavaGgufMetadata.vision(cfg)));
+    }
+
     /** {@link #exportFolder}, telling {@code onTensor} (may be null) the name of each source tensor as it is read. */
     public static List<Path> exportFolder(Path modelDir, DType type, Path outDir, java.util.function.Consumer<String> onTensor) throws IOException {
+        return exportFolder(modelDir, type.name().toLowerCase(), outDir, onTensor, (w, cfg, proc, text, mm) ->
+                export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type,
+                        modelDir.getFileName().toString(), text, mm, LlavaGgufMetadata.text(modelDir, cfg), LlavaGgufMetadata.vision(cfg)));
+    }
+
+    private interface FolderExport {
+        void write(WeightMap w, io.llava4j.model.llava.LlavaConfig cfg, io.llava4j.vision.preprocess.ClipImageProcessor.Config proc,
+                   Path text, Path mm) throws IOException;
+    }
+
+    private static List<Path> exportFolder(Path modelDir, String typeName, Path outDir, java.util.function.Consumer<String> onTensor,
+                                           FolderExport how) throws IOException {
         var cfg = io.llava4j.model.llava.LlavaConfig.fromJson(io.llava4j.config.Json.read(modelDir.resolve("config.json")));
         if (cfg.layout() != io.llava4j.model.llava.LlavaConfig.Layout.HF) throw new CheckpointException(modelDir + ": only the HF LLaVA layout can be exported to GGUF");
         var proc = io.llava4j.vision.preprocess.ClipImageProcessor.load(modelDir.resolve("preprocessor_config.json")).config();
         String name = modelDir.getFileName().toString();
-        Path text = outDir.resolve(name + "-" + type.name().toLowerCase() + ".gguf"), mm = outDir.resolve("mmproj-" + name + "-f16.gguf");
+        Path text = outDir.resolve(name + "-" + typeName + ".gguf"), mm = outDir.resolve("mmproj-" + name + "-f16.gguf");
         try (WeightMap w = ReadReporting.wrap(io.llava4j.format.Checkpoints.open(modelDir), onTensor)) {
-            export(w, cfg.textConfig(), cfg.visionConfig(), cfg.featureLayerIndex(), proc.imageMean(), proc.imageStd(), type, name, text, mm,
-                    LlavaGgufMetadata.text(modelDir, cfg), LlavaGgufMetadata.vision(cfg));
+            how.write(w, cfg, proc, text, mm);
         }
         return List.of(text, mm);
     }
@@ -412,6 +503,10 @@ public final class LlavaGguf {
             case Q4_0 -> 2;
             case Q8_0 -> 7;
             case Q4_K -> 15; // MOSTLY_Q4_K_M is the usual name; Q4_K_S = 14
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
+            case Q5_K -> 17; // MOSTLY_Q5_K_M; Q5_K_S = 16
+            case Q6_K -> 18;
             case BF16 -> 32;
             default -> throw new IllegalArgumentException("no llama file type for " + t);
         };
