@@ -27,7 +27,7 @@ class DemoDatasetTest {
         DemoDataset.write(tmp.resolve("c"), 12, 4, 8, 64);
         List<Path> files;
         try (Stream<Path> s = Files.walk(tmp.resolve("a"))) { files = s.filter(Files::isRegularFile).toList(); }
-        assertEquals(12 + 4 + 4, files.size());
+        assertEquals(12 + 4 + 5, files.size()); // images, stage1/2/3, test, dataset
         for (Path f : files) {
             Path rel = tmp.resolve("a").relativize(f);
             assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(tmp.resolve("b").resolve(rel)), rel.toString());
