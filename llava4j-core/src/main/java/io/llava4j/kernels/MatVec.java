@@ -248,15 +248,32 @@ public final class MatVec {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 8 * corr;
     }
 
-    /** sum over the 32 nibbles at byte q (low nibbles: elements 0..15, high: 16..31) of q * x, as lanes. */
+    /**
+     * sum over the 32 nibbles at byte q (low nibbles: elements 0..15, high: 16..31) of q * x, as lanes. The bytes are
+     * widened to int lanes before the nibbles are split: x86 has no byte-lane shift, so a byte LSHR compiles to a
+     * widen-shift-narrow sequence, while an int shift is one instruction (Q4_0 decode +15 %, docs/PERFORMANCE.md).
+     */
     private static FloatVector q4Block(MemorySegment w, long q, float[] x, int xb) {
         FloatVector s = FloatVector.zero(F);
         for (int j = 0; j < 16; j += L) {
-            ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
-            s = nib(v.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + j), s);
-            s = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
+            IntVector v = bytesAsInts(w, q + j);
+            s = lowNibbles(v).fma(FloatVector.fromArray(F, x, xb + j), s);
+            s = highNibbles(v).fma(FloatVector.fromArray(F, x, xb + 16 + j), s);
         }
         return s;
+    }
+
+    /** L bytes at {@code at}, sign-extended to int lanes (only their low 8 bits are used). */
+    private static IntVector bytesAsInts(MemorySegment w, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    private static FloatVector lowNibbles(IntVector v) {
+        return (FloatVector) v.and(15).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector highNibbles(IntVector v) {
+        return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0);
     }
 
     private static FloatVector nib(ByteVector q) {
@@ -284,9 +301,9 @@ public final class MatVec {
                 int xc = xb + 64 * c;
                 FloatVector s0 = FloatVector.zero(F), s1 = s0;
                 for (int j = 0; j < 32; j += L) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, w, q + j, LE);
-                    s0 = nib(v.and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + j), s0);
-                    s1 = nib(v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f)).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
+                    IntVector v = bytesAsInts(w, q + j);
+                    s0 = lowNibbles(v).fma(FloatVector.fromArray(F, x, xc + j), s0);
+                    s1 = highNibbles(v).fma(FloatVector.fromArray(F, x, xc + 32 + j), s1);
                 }
                 int sh = 16 * c;
                 acc0 = s0.fma(FloatVector.broadcast(F, d * (int) ((sc >>> sh) & 0xff)), acc0);
