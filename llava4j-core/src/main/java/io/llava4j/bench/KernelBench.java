@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  *   <li>exact GELU over a CLIP-L MLP activation (577 x 4096) against its double twin.</li>
  * </ul>
  * Usage: {@code java --add-modules jdk.incubator.vector -cp llava4j-core/target/classes io.llava4j.bench.KernelBench [runs] [sections]}
- * with sections a comma list of decode, gemm, attention, gelu (default all).
+ * with sections a comma list of decode, gemm, attention, gelu (default all); {@code -Dllava4j.bench.types=Q4_0,Q8_0}
+ * limits the decode section to those storage types.
  */
 public final class KernelBench {
     private KernelBench() {}
@@ -38,7 +39,7 @@ public final class KernelBench {
         System.out.println("# " + Vec.describe() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         for (int threads : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
             Parallel.setThreads(threads);
-            if (sections.contains("decode")) for (DType t : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K}) decode(t, threads, runs);
+            if (sections.contains("decode")) for (DType t : decodeTypes()) decode(t, threads, runs);
             if (sections.contains("gemm")) {
                 for (DType t : new DType[] {DType.F16, DType.Q8_0, DType.Q4_K}) {
                     gemm(t, 577, 1024, 4096, threads, runs);
@@ -77,6 +78,13 @@ public final class KernelBench {
         }
         Arrays.sort(ms);
         return ms[runs / 2];
+    }
+
+    /** The storage types of the decode section: all, or those named in -Dllava4j.bench.types=Q4_0,Q8_0. */
+    static DType[] decodeTypes() {
+        String only = System.getProperty("llava4j.bench.types");
+        if (only != null) return java.util.Arrays.stream(only.split(",")).map(String::trim).map(DType::valueOf).toArray(DType[]::new);
+        return new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K};
     }
 
     static void decode(DType t, int threads, int runs) {

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The decode kernels ({@link MatVec}: rows read straight from the segment) against their plain twin
  * ({@link ScalarOps#dotRow}: the reference dequantizer, then a double-precision dot) for every storage type, on 1 and
- * 2 threads, 1-3 input rows and lengths with vector tails. Surefire runs this class at the machine's vector width and
+ * 2 threads (150 output rows split at row 75, so four-row groups start unaligned), 1-3 input rows and lengths with
+ * vector tails. Surefire runs this class at the machine's vector width and
  * again with -Dllava4j.vector.bits=256.
  */
 class MatVecTwinTest {
@@ -43,8 +44,7 @@ class MatVecTwinTest {
                 DType.Q5_0, DType.Q5_1, DType.Q5_K, DType.Q6_K}) {
             int[] ins = dt.blockSize() == 256 ? new int[] {256, 768} : dt.isQuantized() ? new int[] {32, 96, 512} : new int[] {1, 7, 67, 300, 512};
             double worst = 0;
-            for (int in : ins) {
-                int out = 37;
+            for (int in : ins) for (int out : new int[] {37, 150}) {
                 Tensor w = weights(gauss(out * in, 0.05), dt, out, in);
                 float[] bias = gauss(out, 1);
                 for (int n = 1; n <= 3; n++) {
