@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole pipeline from files (PNG decode, processor, tokenizer, tower, projector, splice, LM, greedy loop)
@@ -40,28 +41,100 @@ class ImageModelGoldenTest {
         @Override public String toString() { return fixture + "/" + forwardKey; }
     }
 
-    static final List<String> FRAMES = java.util.stream.IntStream.range(0, 8).mapToObj(i -> "video_frame_0" + i + ".png").toList();
+    /**
+     * Every model case in the fixtures, found from the goldens rather than listed, so another fixture set (other
+     * images, prompts, multi-image or multi-turn cases) is tested the same way: each {@code forward*} entry with
+     * {@code top5_last3_positions}, its {@code prompt*} entry (or itself), and its media (see {@link #media}).
+     */
+    static List<Case> cases() throws java.io.IOException {
+        List<Case> out = new ArrayList<>();
+        try (var dirs = java.nio.file.Files.list(Fixtures.shared().resolve("fixtures"))) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path golden = dir.resolve("golden/golden.json");
+                if (!java.nio.file.Files.isRegularFile(golden) || !java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) continue;
+                JsonNode g = Fixtures.json(golden);
+                for (String key : (Iterable<String>) () -> g.fieldNames()) {
+                    if (!key.startsWith("forward") || !g.get(key).has("top5_last3_positions")) continue;
+                    String promptKey = "prompt" + key.substring("forward".length());
+                    if (!g.has(promptKey)) promptKey = key;
+                    out.add(media(dir, g, promptKey, key));
+                }
+            }
+        }
+        if (out.isEmpty()) throw new IllegalStateException("no model goldens found under " + Fixtures.shared());
+        return out;
+    }
 
-    static List<Case> cases() {
-        return List.of(
-                new Case("llava-1.5-tiny", "prompt", "forward", "img_landscape_200x150.png"),
-                new Case("llava-1.5-tiny", "prompt_portrait", "forward_portrait", "img_portrait_120x240.png"),
-                new Case("llava-1.5-tiny-original-layout", "prompt", "forward", "img_landscape_200x150.png"),
-                new Case("video-llava-tiny", "prompt_image", "forward_image", "img_landscape_200x150.png"),
-                new Case("video-llava-tiny", "prompt_video", "forward_video", List.of(), FRAMES),
-                new Case("internvl-chat-tiny", "forward_main", "forward_main", "img_landscape_200x150.png"),
-                new Case("llava-next-mistral-tiny", "prompt_landscape_200x150", "forward_landscape_200x150", "img_landscape_200x150.png"),
-                new Case("llava-next-mistral-tiny", "prompt_portrait_120x240", "forward_portrait_120x240", "img_portrait_120x240.png"),
-                new Case("llava-next-video-tiny", "prompt_image", "forward_image", "img_landscape_200x150.png"),
-                new Case("llava-next-video-tiny", "prompt_video", "forward_video", List.of(), FRAMES),
-                new Case("llava-onevision-qwen2-tiny", "prompt_landscape_200x150", "forward_landscape_200x150", "img_landscape_200x150.png"),
-                new Case("llava-onevision-qwen2-tiny", "prompt_portrait_120x240", "forward_portrait_120x240", "img_portrait_120x240.png"),
-                new Case("llava-onevision-qwen2-tiny", "prompt_video", "forward_video", List.of(), FRAMES),
-                new Case("pllava-tiny", "prompt_video", "forward_video", List.of(), FRAMES),
-                new Case("pllava-tiny", "prompt_text_only", "forward_text_only", List.of(), List.of()),
-                new Case("llava-next-vicuna-tiny", "prompt_landscape_200x150", "forward_landscape_200x150", "img_landscape_200x150.png"),
-                new Case("llava-next-vicuna-tiny", "prompt_portrait_120x240", "forward_portrait_120x240", "img_portrait_120x240.png"),
-                new Case("internvl-chat-tiny", "forward_portrait", "forward_portrait", "img_portrait_120x240.png"));
+    /**
+     * The media of one case. A video case (key or text names a video): the golden's video_frame_*.png in order. An
+     * image case: the files named by {@code image}/{@code images} in the prompt or forward entry; else the golden
+     * images whose size is in {@code image_sizes} (rows, cols); else the image whose name shares a word with the key
+     * (portrait, landscape_200x150); else the first image of {@code image_preprocessing} (or by name); one per {@code <image>}
+     * in the text (InternVL's prompts spell it as id -200).
+     */
+    static Case media(Path dir, JsonNode g, String promptKey, String key) throws java.io.IOException {
+        JsonNode prompt = g.get(promptKey), fwd = g.get(key);
+        String fixture = dir.getFileName().toString();
+        String text = (prompt.has("text") ? prompt.get("text") : prompt.has("prompt_text") ? prompt.get("prompt_text") : prompt.path("conversation")).asText();
+        Path gd = dir.resolve("golden");
+        if (key.contains("video") || text.contains("<video>")) {
+            try (var files = java.nio.file.Files.list(gd)) {
+                List<String> frames = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("video_frame_\\d+\\.png")).sorted().toList();
+                return new Case(fixture, promptKey, key, List.of(), frames);
+            }
+        }
+        int markers = count(text, "<image>");
+        if (markers == 0 && (prompt.has("input_ids_with_-200"))) for (JsonNode id : prompt.get("input_ids_with_-200")) if (id.asInt() == -200) markers++;
+        if (markers == 0) return new Case(fixture, promptKey, key, List.of(), List.of());
+        for (JsonNode n : List.of(prompt, fwd)) {
+            if (n.has("images")) { List<String> l = new ArrayList<>(); n.get("images").forEach(e -> l.add(e.asText())); return new Case(fixture, promptKey, key, l, List.of()); }
+            if (n.has("image")) return new Case(fixture, promptKey, key, java.util.Collections.nCopies(markers, n.get("image").asText()), List.of());
+        }
+        List<String> pngs;
+        try (var files = java.nio.file.Files.list(gd)) {
+            pngs = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("img_") && f.endsWith(".png")).sorted().toList();
+        }
+        if (prompt.has("image_sizes")) {
+            List<String> l = new ArrayList<>();
+            for (JsonNode hw : prompt.get("image_sizes")) {
+                String want = hw.get(1).asInt() + "x" + hw.get(0).asInt();
+                l.add(pngs.stream().filter(f -> f.endsWith("_" + want + ".png")).findFirst()
+                        .orElseThrow(() -> new IllegalStateException(fixture + "/" + key + ": no golden image of size " + want)));
+            }
+            return new Case(fixture, promptKey, key, l, List.of());
+        }
+        for (String f : pngs) {
+            String stem = f.substring(4, f.length() - 4);
+            if (key.contains(stem) || key.contains(stem.split("_")[0])) return new Case(fixture, promptKey, key, java.util.Collections.nCopies(markers, f), List.of());
+        }
+        JsonNode pre = g.path("image_preprocessing");
+        String first = pre.isObject() && pre.size() > 0 ? "img_" + pre.fieldNames().next() + ".png" : pngs.get(0);
+        return new Case(fixture, promptKey, key, java.util.Collections.nCopies(markers, first), List.of());
+    }
+
+    static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
+        return n;
+    }
+
+    /** Every model fixture yields at least one case, and the cases found name media files that exist. */
+    @org.junit.jupiter.api.Test
+    void everyModelFixtureHasCases() throws Exception {
+        List<Case> all = cases();
+        all.forEach(c -> System.out.println("[case] " + c + " images=" + c.images() + " frames=" + c.videoFrames().size()));
+        for (Case c : all) {
+            for (String f : c.images()) assertTrue(java.nio.file.Files.isRegularFile(Fixtures.dir(c.fixture()).resolve("golden").resolve(f)), c + ": " + f);
+        }
+        try (var dirs = java.nio.file.Files.list(Fixtures.shared().resolve("fixtures"))) {
+            for (Path dir : dirs.toList()) {
+                if (java.nio.file.Files.isRegularFile(dir.resolve("config.json")) && java.nio.file.Files.isRegularFile(dir.resolve("golden/golden.json"))
+                        && Fixtures.json(dir.resolve("golden/golden.json")).has("image_token_id")) {
+                    String name = dir.getFileName().toString();
+                    assertTrue(all.stream().anyMatch(c -> c.fixture().equals(name)), "no golden case found for " + name);
+                }
+            }
+        }
     }
 
     @ParameterizedTest
