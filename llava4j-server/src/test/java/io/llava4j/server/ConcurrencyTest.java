@@ -102,6 +102,23 @@ class ConcurrencyTest {
         throw new AssertionError(name + " missing from /metrics:\n" + body);
     }
 
+    /** The llava4j_ lines of /metrics (for failure messages). */
+    static String metrics(OpenAiServer s) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        StringBuilder b = new StringBuilder();
+        for (String line : body.split("\n")) if (line.startsWith("llava4j_")) b.append(line).append('\n');
+        return b.toString();
+    }
+
+    /** What a raw client socket has received so far, without blocking. */
+    static String available(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        byte[] b = in.readNBytes(Math.min(1 << 20, in.available()));
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static String tail(String s, int n) { return s.length() <= n ? s : s.substring(s.length() - n); }
+
     record Case(String text, int maxTokens, List<Path> images, boolean stream) {}
 
     @Test
@@ -175,9 +192,16 @@ class ConcurrencyTest {
             small.engine().setStepPause(5_000_000);
             ObjectNode longReq = request("Tell me everything.", 2000, List.of()).put("stream", true);
             try (Socket running = open(small, longReq)) {
-                readUntil(running.getInputStream(), "\"content\":\"", 10_000); // holds the only batch slot
+                // The first chunk (role, empty content) is written as soon as the job is queued, before the engine
+                // admits it: a second request sent then finds the one-place queue taken and gets a 503. So wait until
+                // the first request holds the only batch slot and the queue is empty again.
+                readUntil(running.getInputStream(), "\"content\":\"", 10_000);
+                waitFor(() -> metric(small, "llava4j_requests_running") == 1 && metric(small, "llava4j_queue_depth") == 0, 10_000,
+                        "the first request holds the only slot", () -> "\nserver metrics:\n" + metrics(small));
                 try (Socket waiting = open(small, longReq)) {
-                    waitFor(() -> metric(small, "llava4j_queue_depth") == 1, 30_000, "one request waits");
+                    waitFor(() -> metric(small, "llava4j_queue_depth") == 1, 30_000, "one request waits",
+                            () -> "\nserver metrics:\n" + metrics(small) + "\nwaiting client got: " + available(waiting)
+                                    + "\nrunning client got (last 300 chars): " + tail(available(running), 300));
                     HttpResponse<String> r = post(small, request("Me too?", 2, List.of(LANDSCAPE)));
                     assertEquals(503, r.statusCode(), r.body());
                     JsonNode err = JSON.readTree(r.body()).get("error");
