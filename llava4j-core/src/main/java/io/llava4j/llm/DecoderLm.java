@@ -103,27 +103,29 @@ public final class DecoderLm {
             throw new IllegalArgumentException("sequence of " + (start + n) + " tokens exceeds max_position_embeddings " + cfg.maxPositions());
         }
         cache.reserve(n);
-        float[] a = new float[n * h];
-        float[] att = new float[n * cfg.qDim()];
+        ForwardBuffers buf = ForwardBuffers.forCall(cache, cfg, n);
+        float[] a = buf.a, q = buf.q, att = buf.att, k = buf.k, v = buf.v, o = buf.o, g = buf.gate, u = buf.up, d = buf.down;
         float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        int kvDim = cfg.kvDim();
         for (int l = 0; l < layers.length; l++) {
             Layer L = layers[l];
             L.inputNorm().forward(x, n, a);
-            float[] q = L.q().forward(a, n);
+            L.q().forward(a, n, q);
             float[] kv = cache.keys(l), vv = cache.values(l);
-            int kvDim = cfg.kvDim();
-            float[] k = L.k().forward(a, n), v = L.v().forward(a, n);
+            L.k().forward(a, n, k);
+            L.v().forward(a, n, v);
             rope.apply(q, n, cfg.numHeads(), start);
             rope.apply(k, n, cfg.numKvHeads(), start);
             System.arraycopy(k, 0, kv, start * kvDim, n * kvDim);
             System.arraycopy(v, 0, vv, start * kvDim, n * kvDim);
             Attention.causal(q, kv, vv, n, start, cfg.numHeads(), cfg.numKvHeads(), cfg.headDim(), scale, cfg.slidingWindow(), att);
-            float[] o = L.o().forward(att, n);
+            L.o().forward(att, n, o);
             for (int i = 0; i < n * h; i++) x[i] += o[i];
             L.postNorm().forward(x, n, a);
-            float[] g = L.gate().forward(a, n), u = L.up().forward(a, n);
-            Activations.siluMul(g, u, g.length);
-            float[] d = L.down().forward(g, n);
+            L.gate().forward(a, n, g);
+            L.up().forward(a, n, u);
+            Activations.siluMul(g, u, n * cfg.intermediateSize());
+            L.down().forward(g, n, d);
             for (int i = 0; i < n * h; i++) x[i] += d[i];
         }
         cache.advance(n);
@@ -131,10 +133,10 @@ public final class DecoderLm {
             float[] hn = finalNorm.forward(x, n);
             return io.llava4j.kernels.MatMul.matmul(hn, n, h, lmHead, null, cfg.vocabSize());
         }
-        float[] lastRow = new float[h];
+        float[] lastRow = buf.row;
         System.arraycopy(x, (n - 1) * h, lastRow, 0, h);
-        float[] hn = finalNorm.forward(lastRow, 1);
-        return io.llava4j.kernels.MatMul.matmul(hn, 1, h, lmHead, null, cfg.vocabSize());
+        finalNorm.forward(lastRow, 1, lastRow);
+        return io.llava4j.kernels.MatMul.matmul(lastRow, 1, h, lmHead, null, cfg.vocabSize());
     }
 
     /**

@@ -7,6 +7,8 @@ public final class KvCache {
     private final int kvDim;
     private final float[][] k, v;
     private int length;
+    /** DecoderLm's work arrays for decode-sized steps of this sequence (see ForwardBuffers); null until the first. */
+    ForwardBuffers buffers;
 
     public KvCache(int layers, int kvDim, int initialCapacity) {
         this.kvDim = kvDim;
