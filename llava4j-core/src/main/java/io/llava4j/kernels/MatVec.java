@@ -263,9 +263,9 @@ public final class MatVec {
         return s;
     }
 
-    /** L bytes at {@code at}, sign-extended to int lanes (only their low 8 bits are used). */
+    /** L bytes at {@code at}, zero-extended to int lanes (0..255). */
     private static IntVector bytesAsInts(MemorySegment w, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2I, I, 0);
+        return (IntVector) ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     private static FloatVector lowNibbles(IntVector v) {
@@ -273,7 +273,7 @@ public final class MatVec {
     }
 
     private static FloatVector highNibbles(IntVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0);
+        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0); // v < 256: no mask
     }
 
     private static FloatVector nib(ByteVector q) {
