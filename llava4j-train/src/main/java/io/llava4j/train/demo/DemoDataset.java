@@ -50,8 +50,11 @@ public final class DemoDataset {
         return z ^ (z >>> 31);
     }
 
-    public static Scene trainScene(long seed, int index, int imageSize) {
-        return SceneGenerator.generate(sceneSeed(seed, 0, index), imageSize);
+    public static Scene trainScene(long seed, int index, int imageSize) { return trainScene(seed, index, imageSize, 1); }
+
+    /** A training scene with at least minShapes shapes (see {@link SceneGenerator#generate(long, int, int)}). */
+    public static Scene trainScene(long seed, int index, int imageSize, int minShapes) {
+        return SceneGenerator.generate(sceneSeed(seed, 0, index), imageSize, minShapes);
     }
 
     public static Scene testScene(long seed, int index, int imageSize) {
@@ -59,13 +62,18 @@ public final class DemoDataset {
     }
 
     public static Summary write(Path out, int train, int test, long seed, int imageSize) throws IOException {
+        return write(out, train, test, seed, imageSize, 1);
+    }
+
+    /** As above, with training scenes of at least minShapes shapes (test scenes keep the default mix). */
+    public static Summary write(Path out, int train, int test, long seed, int imageSize, int minShapes) throws IOException {
         if (train < 0 || test < 0) throw new IllegalArgumentException("scene counts must not be negative (train " + train + ", test " + test + ")");
         Path images = out.resolve("images");
         Files.createDirectories(images);
         List<ObjectNode> stage1 = new ArrayList<>(), stage2 = new ArrayList<>(), tests = new ArrayList<>();
         int turns = 0;
         for (int i = 0; i < train; i++) {
-            Scene s = trainScene(seed, i, imageSize);
+            Scene s = trainScene(seed, i, imageSize, minShapes);
             String id = "train_%06d".formatted(i);
             String image = "images/" + id + ".png";
             Files.write(images.resolve(id + ".png"), SceneRenderer.png(s));
@@ -101,7 +109,7 @@ public final class DemoDataset {
         writeArray(out.resolve("test.json"), tests);
         ObjectNode meta = JSON.createObjectNode();
         meta.put("generator", "llava4j make-demo-data").put("seed", seed).put("train_scenes", train).put("test_scenes", test)
-                .put("image_size", imageSize).put("stage2_turns", turns).put("test_questions", tests.size());
+                .put("image_size", imageSize).put("min_train_shapes", minShapes).put("stage2_turns", turns).put("test_questions", tests.size());
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("dataset.json").toFile(), meta);
         return new Summary(train, test, turns, tests.size());
     }

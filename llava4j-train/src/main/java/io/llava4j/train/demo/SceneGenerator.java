@@ -17,11 +17,22 @@ public final class SceneGenerator {
 
     private SceneGenerator() {}
 
-    public static Scene generate(long seed, int imageSize) {
+    public static Scene generate(long seed, int imageSize) { return generate(seed, imageSize, 1); }
+
+    /**
+     * A scene with 1-3 shapes (40 / 30 / 30 %), or with minShapes = 2 two or three (50 / 50 %, for a curriculum on
+     * pictures where the question names one shape among several). The same random draws either way.
+     */
+    public static Scene generate(long seed, int imageSize, int minShapes) {
         if (imageSize < 24) throw new IllegalArgumentException("image size " + imageSize + " is too small for the demo scenes (at least 24)");
+        if (minShapes < 1 || minShapes > 3) throw new IllegalArgumentException("min shapes must be 1-3, got " + minShapes);
         SplittableRandom rnd = new SplittableRandom(seed);
         double u = rnd.nextDouble();
-        int count = u < 0.4 ? 1 : u < 0.7 ? 2 : 3;
+        int count = switch (minShapes) {
+            case 1 -> u < 0.4 ? 1 : u < 0.7 ? 2 : 3;
+            case 2 -> u < 0.5 ? 2 : 3;
+            default -> 3;
+        };
         List<ShapeKind> kinds = pick(ShapeKind.values(), count, rnd);
         List<ShapeColor> colors = pick(ShapeColor.values(), count, rnd);
         List<Placement> places = pick(Placement.values(), count, rnd);

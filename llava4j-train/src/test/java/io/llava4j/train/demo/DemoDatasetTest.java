@@ -133,4 +133,15 @@ class DemoDatasetTest {
         assertEquals("The blue shape is a square.", DemoText.shape(s.objects().get(1), false, rnd).answer());
         assertEquals("There are two shapes: a small red circle on the left and a large blue square at the top.", DemoText.description(s));
     }
+
+    @org.junit.jupiter.api.Test
+    void minShapesTwoGivesOnlyTwoOrThreeShapes() {
+        int[] counts = new int[4];
+        for (int i = 0; i < 400; i++) {
+            Scene multi = DemoDataset.trainScene(5, i, 64, 2);
+            org.junit.jupiter.api.Assertions.assertTrue(multi.objects().size() >= 2, "scene " + i + " has " + multi.objects().size() + " shapes");
+            counts[multi.objects().size()]++;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(counts[2] > 150 && counts[3] > 150, "2 and 3 shapes both common: " + java.util.Arrays.toString(counts));
+    }
 }
