@@ -1,6 +1,7 @@
 package io.llava4j.format.gguf;
 
 import io.llava4j.format.CheckpointException;
+import io.llava4j.format.MappedScratch;
 import io.llava4j.format.WeightMap;
 import io.llava4j.llm.DecoderConfig;
 import io.llava4j.tensor.DType;
@@ -236,7 +237,8 @@ public final class LlavaGguf {
         if (rows % nHead != 0 || (rows / nHead) % 2 != 0) throw new CheckpointException("tensor " + t.name() + ": " + rows + " rows do not split into " + nHead + " heads of even size");
         int d = (int) (rows / nHead), half = d / 2;
         long rowBytes = t.data().byteSize() / rows;
-        MemorySegment out = arena.allocate(t.data().byteSize(), 64);
+        // loading (GGUF -> HF): mapped like the other weights, so the decode kernels stay monomorphic (MappedScratch)
+        MemorySegment out = inverse && t.data().isMapped() ? MappedScratch.allocate(t.data().byteSize(), arena) : arena.allocate(t.data().byteSize(), 64);
         for (long h = 0; h < nHead; h++) {
             for (int j = 0; j < 2; j++) {
                 for (int i = 0; i < half; i++) {
