@@ -26,6 +26,10 @@ import static io.llava4j.kernels.Vec.S;
  * into a buffer and nothing is allocated per call: the only per-call work on x is a prepared copy in a scratch array of
  * the calling thread (F16: x * 2^112, see {@link #dotF16}; Q4_0/Q4_K/Q5_0/Q5_1/Q5_K: the sum of x over each 32-block). Parallel over
  * output rows. Each row kernel has a plain twin, {@link ScalarOps#dotRow}.
+ * <p>
+ * Keep every weight segment of one implementation class (all mapped, or all native): the JIT keeps one type profile
+ * per call site inside the Vector API's segment loads, and two classes made these kernels 25-35 % slower, three about
+ * 4x slower (docs/PERFORMANCE.md; loaders that rewrite weights use {@link io.llava4j.format.MappedScratch}).
  */
 public final class MatVec {
     private MatVec() {}
