@@ -33,7 +33,7 @@ final class ForwardBuffers {
     static ForwardBuffers forCall(KvCache cache, DecoderConfig cfg, int n) {
         ForwardBuffers kept = cache.buffers;
         if (kept != null && kept.rows >= n) return kept;
-        ForwardBuffers b = new ForwardBuffers(cfg, n <= KEEP_ROWS ? Math.max(n, 1) : n);
+        ForwardBuffers b = new ForwardBuffers(cfg, n);
         if (n <= KEEP_ROWS) cache.buffers = b;
         return b;
     }

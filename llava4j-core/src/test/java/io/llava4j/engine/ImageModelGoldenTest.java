@@ -13,11 +13,15 @@ import io.llava4j.model.ModelRegistry;
 import io.llava4j.model.VisionLanguageModel;
 import io.llava4j.testing.Diff;
 import io.llava4j.testing.Fixtures;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +38,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImageModelGoldenTest {
 
     /** One golden case: fixture folder, golden keys for prompt and forward, the image file. */
+    /** One golden case: fixture folder, golden keys for prompt and forward, the image files and video frames. */
     record Case(String fixture, String promptKey, String forwardKey, List<String> images, List<String> videoFrames) {
-        Case(String fixture, String promptKey, String forwardKey, String image) {
-            this(fixture, promptKey, forwardKey, List.of(image), List.of());
-        }
         @Override public String toString() { return fixture + "/" + forwardKey; }
+    }
+
+    /** Fixture folders holding a model (config.json) and its goldens. */
+    static List<Path> modelFixtures() throws IOException {
+        try (var dirs = Files.list(Fixtures.shared().resolve("fixtures"))) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("config.json")) && Files.isRegularFile(d.resolve("golden/golden.json")))
+                    .sorted().toList();
+        }
+    }
+
+    /** Names of the files in {@code dir} matching {@code regex}, sorted. */
+    static List<String> files(Path dir, String regex) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.matches(regex)).sorted().toList();
+        }
     }
 
     /**
@@ -46,19 +63,14 @@ class ImageModelGoldenTest {
      * images, prompts, multi-image or multi-turn cases) is tested the same way: each {@code forward*} entry with
      * {@code top5_last3_positions}, its {@code prompt*} entry (or itself), and its media (see {@link #media}).
      */
-    static List<Case> cases() throws java.io.IOException {
+    static List<Case> cases() throws IOException {
         List<Case> out = new ArrayList<>();
-        try (var dirs = java.nio.file.Files.list(Fixtures.shared().resolve("fixtures"))) {
-            for (Path dir : dirs.sorted().toList()) {
-                Path golden = dir.resolve("golden/golden.json");
-                if (!java.nio.file.Files.isRegularFile(golden) || !java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) continue;
-                JsonNode g = Fixtures.json(golden);
-                for (String key : (Iterable<String>) () -> g.fieldNames()) {
-                    if (!key.startsWith("forward") || !g.get(key).has("top5_last3_positions")) continue;
-                    String promptKey = "prompt" + key.substring("forward".length());
-                    if (!g.has(promptKey)) promptKey = key;
-                    out.add(media(dir, g, promptKey, key));
-                }
+        for (Path dir : modelFixtures()) {
+            JsonNode g = Fixtures.json(dir.resolve("golden/golden.json"));
+            for (String key : (Iterable<String>) g::fieldNames) {
+                if (!key.startsWith("forward") || !g.get(key).has("top5_last3_positions")) continue;
+                String promptKey = "prompt" + key.substring("forward".length());
+                out.add(media(dir, g, g.has(promptKey) ? promptKey : key, key));
             }
         }
         if (out.isEmpty()) throw new IllegalStateException("no model goldens found under " + Fixtures.shared());
@@ -69,30 +81,26 @@ class ImageModelGoldenTest {
      * The media of one case. A video case (key or text names a video): the golden's video_frame_*.png in order. An
      * image case: the files named by {@code image}/{@code images} in the prompt or forward entry; else the golden
      * images whose size is in {@code image_sizes} (rows, cols); else the image whose name shares a word with the key
-     * (portrait, landscape_200x150); else the first image of {@code image_preprocessing} (or by name); one per {@code <image>}
-     * in the text (InternVL's prompts spell it as id -200).
+     * (portrait, landscape_200x150); else the first image of {@code image_preprocessing} (or by name); one per
+     * {@code <image>} in the text (InternVL's prompts spell it as id -200).
      */
-    static Case media(Path dir, JsonNode g, String promptKey, String key) throws java.io.IOException {
+    static Case media(Path dir, JsonNode g, String promptKey, String key) throws IOException {
         JsonNode prompt = g.get(promptKey), fwd = g.get(key);
         String fixture = dir.getFileName().toString();
         String text = (prompt.has("text") ? prompt.get("text") : prompt.has("prompt_text") ? prompt.get("prompt_text") : prompt.path("conversation")).asText();
         Path gd = dir.resolve("golden");
-        if (key.contains("video") || text.contains("<video>")) {
-            try (var files = java.nio.file.Files.list(gd)) {
-                List<String> frames = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("video_frame_\\d+\\.png")).sorted().toList();
-                return new Case(fixture, promptKey, key, List.of(), frames);
-            }
-        }
+        if (key.contains("video") || text.contains("<video>")) return new Case(fixture, promptKey, key, List.of(), files(gd, "video_frame_\\d+\\.png"));
         int markers = count(text, "<image>");
-        if (markers == 0 && (prompt.has("input_ids_with_-200"))) for (JsonNode id : prompt.get("input_ids_with_-200")) if (id.asInt() == -200) markers++;
-        if (markers == 0) return new Case(fixture, promptKey, key, List.of(), List.of());
+        if (markers == 0) for (JsonNode id : prompt.path("input_ids_with_-200")) if (id.asInt() == -200) markers++;
+        List<String> images = List.of();
+        if (markers > 0) images = imageFiles(g, prompt, fwd, key, markers, files(gd, "img_.*\\.png"), fixture);
+        return new Case(fixture, promptKey, key, images, List.of());
+    }
+
+    private static List<String> imageFiles(JsonNode g, JsonNode prompt, JsonNode fwd, String key, int markers, List<String> pngs, String fixture) {
         for (JsonNode n : List.of(prompt, fwd)) {
-            if (n.has("images")) { List<String> l = new ArrayList<>(); n.get("images").forEach(e -> l.add(e.asText())); return new Case(fixture, promptKey, key, l, List.of()); }
-            if (n.has("image")) return new Case(fixture, promptKey, key, java.util.Collections.nCopies(markers, n.get("image").asText()), List.of());
-        }
-        List<String> pngs;
-        try (var files = java.nio.file.Files.list(gd)) {
-            pngs = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("img_") && f.endsWith(".png")).sorted().toList();
+            if (n.has("images")) { List<String> l = new ArrayList<>(); n.get("images").forEach(e -> l.add(e.asText())); return l; }
+            if (n.has("image")) return Collections.nCopies(markers, n.get("image").asText());
         }
         if (prompt.has("image_sizes")) {
             List<String> l = new ArrayList<>();
@@ -101,15 +109,14 @@ class ImageModelGoldenTest {
                 l.add(pngs.stream().filter(f -> f.endsWith("_" + want + ".png")).findFirst()
                         .orElseThrow(() -> new IllegalStateException(fixture + "/" + key + ": no golden image of size " + want)));
             }
-            return new Case(fixture, promptKey, key, l, List.of());
+            return l;
         }
         for (String f : pngs) {
             String stem = f.substring(4, f.length() - 4);
-            if (key.contains(stem) || key.contains(stem.split("_")[0])) return new Case(fixture, promptKey, key, java.util.Collections.nCopies(markers, f), List.of());
+            if (key.contains(stem) || key.contains(stem.split("_")[0])) return Collections.nCopies(markers, f);
         }
         JsonNode pre = g.path("image_preprocessing");
-        String first = pre.isObject() && pre.size() > 0 ? "img_" + pre.fieldNames().next() + ".png" : pngs.get(0);
-        return new Case(fixture, promptKey, key, java.util.Collections.nCopies(markers, first), List.of());
+        return Collections.nCopies(markers, pre.isObject() && pre.size() > 0 ? "img_" + pre.fieldNames().next() + ".png" : pngs.get(0));
     }
 
     static int count(String s, String what) {
@@ -119,21 +126,17 @@ class ImageModelGoldenTest {
     }
 
     /** Every model fixture yields at least one case, and the cases found name media files that exist. */
-    @org.junit.jupiter.api.Test
+    @Test
     void everyModelFixtureHasCases() throws Exception {
         List<Case> all = cases();
         all.forEach(c -> System.out.println("[case] " + c + " images=" + c.images() + " frames=" + c.videoFrames().size()));
         for (Case c : all) {
-            for (String f : c.images()) assertTrue(java.nio.file.Files.isRegularFile(Fixtures.dir(c.fixture()).resolve("golden").resolve(f)), c + ": " + f);
+            for (String f : c.images()) assertTrue(Files.isRegularFile(Fixtures.dir(c.fixture()).resolve("golden").resolve(f)), c + ": " + f);
         }
-        try (var dirs = java.nio.file.Files.list(Fixtures.shared().resolve("fixtures"))) {
-            for (Path dir : dirs.toList()) {
-                if (java.nio.file.Files.isRegularFile(dir.resolve("config.json")) && java.nio.file.Files.isRegularFile(dir.resolve("golden/golden.json"))
-                        && Fixtures.json(dir.resolve("golden/golden.json")).has("image_token_id")) {
-                    String name = dir.getFileName().toString();
-                    assertTrue(all.stream().anyMatch(c -> c.fixture().equals(name)), "no golden case found for " + name);
-                }
-            }
+        for (Path dir : modelFixtures()) {
+            if (!Fixtures.json(dir.resolve("golden/golden.json")).has("image_token_id")) continue;
+            String name = dir.getFileName().toString();
+            assertTrue(all.stream().anyMatch(c -> c.fixture().equals(name)), "no golden case found for " + name);
         }
     }
 

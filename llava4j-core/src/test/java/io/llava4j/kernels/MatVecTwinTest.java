@@ -16,9 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The decode kernels ({@link MatVec}: rows read straight from the segment) against their plain twin
  * ({@link ScalarOps#dotRow}: the reference dequantizer, then a double-precision dot) for every storage type, on 1 and
- * 2 threads (150 output rows split at row 75, so four-row groups start unaligned), 1-3 input rows and lengths with
- * vector tails. Surefire runs this class at the machine's vector width and
- * again with -Dllava4j.vector.bits=256.
+ * 2 threads (150 output rows: two chunks, the second starting at row 75), 1-3 input rows and lengths with vector tails.
+ * Surefire runs this class at the machine's vector width and again with -Dllava4j.vector.bits=256.
  */
 class MatVecTwinTest {
     final SplittableRandom rnd = new SplittableRandom(3);

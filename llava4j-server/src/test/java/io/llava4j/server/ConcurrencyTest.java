@@ -96,15 +96,19 @@ class ConcurrencyTest {
         return text.toString();
     }
 
+    static String metricsBody(OpenAiServer s) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     static double metric(OpenAiServer s, String name) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = metricsBody(s);
         for (String line : body.split("\n")) if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).strip());
         throw new AssertionError(name + " missing from /metrics:\n" + body);
     }
 
     /** The llava4j_ lines of /metrics (for failure messages). */
     static String metrics(OpenAiServer s) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = metricsBody(s);
         StringBuilder b = new StringBuilder();
         for (String line : body.split("\n")) if (line.startsWith("llava4j_")) b.append(line).append('\n');
         return b.toString();
